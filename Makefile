@@ -1,0 +1,56 @@
+# Kinerja Kapuas. `make run` and `make test` set everything up from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint install migrate seed lock bench messages clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var:
+	mkdir -p var
+
+migrate: install var
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## The portal with demo data on http://$(HOST) (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set).
+run: seed
+	$(PY) manage.py demo_logins
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
+
+## Every test (SQLite unless DATABASE_URL is set).
+test: install var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Refresh the Indonesian catalogue after changing user-facing text.
+messages: install
+	$(PY) manage.py makemessages --locale id --no-location --ignore ".venv/*" --ignore "var/*"
+	$(PY) manage.py compilemessages --locale id --ignore ".venv/*"
+
+## Re-resolve the dependency set from pyproject.toml's ranges into constraints.txt.
+lock:
+	rm -rf var/lockenv && $(PYTHON) -m venv var/lockenv
+	var/lockenv/bin/pip install --quiet ".[dev]"
+	var/lockenv/bin/pip freeze --exclude kapuas-kinerja > constraints.txt
+	rm -rf var/lockenv
+
+bench: migrate
+	$(PY) manage.py bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,294 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .expressions import predikat_case
+
+
+class Rating(models.IntegerChoices):
+    ABOVE = rules.ABOVE, _("Above expectation")
+    AS_EXPECTED = rules.AS_EXPECTED, _("As expected")
+    BELOW = rules.BELOW, _("Below expectation")
+
+
+class Predikat(models.TextChoices):
+    SANGAT_BAIK = rules.SANGAT_BAIK, _("Very good")
+    BAIK = rules.BAIK, _("Good")
+    BUTUH_PERBAIKAN = rules.BUTUH_PERBAIKAN, _("Needs improvement")
+    KURANG = rules.KURANG, _("Poor")
+    SANGAT_KURANG = rules.SANGAT_KURANG, _("Very poor")
+
+
+class Stage(models.TextChoices):
+    NOT_STARTED = rules.NOT_STARTED, _("Not started")
+    SUBMITTED = rules.SUBMITTED, _("Submitted, awaiting appraiser")
+    RATED = rules.RATED, _("Rated")
+
+
+class Source(models.TextChoices):
+    EKINERJA = "ekinerja", _("e-Kinerja sync")
+    SIASN = "siasn", _("SIASN sync")
+    IMPORT = "import", _("Excel/CSV import")
+    MANUAL = "manual", _("Entered by hand")
+    DEMO = "demo", _("Demo data")
+
+
+class Period(models.Model):
+    """A calendar month of reporting, with the Kapuas deadline and BKPSDM's override."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    start_date = models.DateField(_("first day"), editable=False)
+    end_date = models.DateField(_("last day"), editable=False)
+    deadline_default = models.DateTimeField(
+        _("deadline by the circular"),
+        editable=False,
+        help_text=_("The 15th of the next month, 23:59:59 WIB."),
+    )
+    deadline_override = models.DateTimeField(
+        _("deadline set by BKPSDM"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the circular's deadline."),
+    )
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    bkn_periode_id = models.PositiveIntegerField(_("e-Kinerja period id"), null=True, blank=True, unique=True)
+    bkn_batas_pengisian = models.DateField(
+        _("BKN's own filing limit"),
+        null=True,
+        blank=True,
+        help_text=_("Kept for reference; the Kapuas deadline decides."),
+    )
+
+    class Meta:
+        ordering = ["-year", "-month"]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="period_unique_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="period_month_1_12"),
+            models.CheckConstraint(
+                condition=Q(deadline_override__isnull=True) | ~Q(override_reason=""),
+                name="period_override_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def key(self) -> str:
+        return rules.period_key(self.year, self.month)
+
+    @property
+    def deadline(self) -> dt.datetime:
+        return self.deadline_override or self.deadline_default
+
+    @classmethod
+    def build(cls, year: int, month: int, **fields) -> "Period":
+        """An unsaved period with its dates filled in from the rules."""
+        start, end = rules.period_bounds(year, month)
+        return cls(
+            year=year,
+            month=month,
+            start_date=start,
+            end_date=end,
+            deadline_default=rules.default_deadline(year, month),
+            **fields,
+        )
+
+
+class MonthlyRecord(models.Model):
+    """One ASN's SKP filing for one month, as mirrored from BKN (or entered by hand)."""
+
+    asn = models.ForeignKey("opd.Asn", verbose_name=_("ASN"), on_delete=models.CASCADE, related_name="records")
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="records")
+    # Where the ASN belonged that month: a transfer does not move history or TPP.
+    opd = models.ForeignKey("opd.Opd", verbose_name=_("OPD that month"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "opd.Unit", verbose_name=_("unit that month"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    atasan = models.ForeignKey(
+        "opd.Asn",
+        verbose_name=_("appraiser that month"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.NOT_STARTED)
+    submitted_at = models.DateTimeField(_("first seen submitted"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True, help_text=_("e-Kinerja's waktu_dinilai."))
+    rating_hasil = models.PositiveSmallIntegerField(
+        _("Rating Hasil Kerja"), choices=Rating.choices, null=True, blank=True
+    )
+    rating_perilaku = models.PositiveSmallIntegerField(
+        _("Rating Perilaku Kerja"), choices=Rating.choices, null=True, blank=True
+    )
+    predikat_bkn = models.CharField(
+        _("BKN's predikat"), max_length=20, choices=Predikat.choices, blank=True, default=""
+    )
+    predikat_computed = models.GeneratedField(
+        expression=predikat_case("rating_hasil", "rating_perilaku"),
+        output_field=models.CharField(max_length=20, choices=Predikat.choices),
+        db_persist=True,
+        verbose_name=_("computed predikat"),
+    )
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    edited_by_hand = models.BooleanField(
+        _("edited by hand"),
+        default=False,
+        help_text=_("Set when a person changed this record in the portal rather than a sync or import."),
+    )
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period", "asn"]
+        verbose_name = _("monthly record")
+        verbose_name_plural = _("monthly records")
+        constraints = [
+            models.UniqueConstraint(fields=["asn", "period"], name="record_unique_asn_period"),
+            models.CheckConstraint(
+                condition=(
+                    Q(stage=rules.RATED, rated_at__isnull=False, rating_hasil__isnull=False,
+                      rating_perilaku__isnull=False)
+                    | (~Q(stage=rules.RATED) & Q(rated_at__isnull=True))
+                ),
+                name="record_rated_has_time_and_ratings",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_hasil__in=[1, 2, 3]) | Q(rating_hasil__isnull=True),
+                name="record_rating_hasil_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_perilaku__in=[1, 2, 3]) | Q(rating_perilaku__isnull=True),
+                name="record_rating_perilaku_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period", "opd"]),
+            models.Index(fields=["period", "unit"]),
+        ]
+
+    def __str__(self):
+        return f"{self.asn_id} {self.period_id}"
+
+    @property
+    def predikat(self) -> str | None:
+        """BKN's value when BKN gave one, else the computed one."""
+        return self.predikat_bkn or self.predikat_computed or None
+
+    @property
+    def predikat_mismatch(self) -> bool:
+        return bool(self.predikat_bkn and self.predikat_computed and self.predikat_bkn != self.predikat_computed)
+
+    @property
+    def manual_teacher_entry(self) -> bool:
+        """A teacher's record typed in by a person: a warning sign, not compliance."""
+        return self.asn.is_guru and (self.edited_by_hand or self.source == Source.MANUAL)
+
+    def status(self, as_of: dt.datetime, *, exempt: bool | None = None) -> str:
+        """Status at `as_of` (pass `exempt` when the caller already knows it)."""
+        if exempt is None:
+            exempt = Exemption.objects.overlapping(self.period).filter(asn_id=self.asn_id).exists()
+        return rules.status_of(rated_at=self.rated_at, deadline=self.period.deadline, as_of=as_of, exempt=exempt)
+
+    def stage_at(self, as_of: dt.datetime) -> str:
+        return rules.stage_at(
+            stage=self.stage, rated_at=self.rated_at, submitted_at=self.submitted_at, as_of=as_of
+        )
+
+
+class RecordPayload(models.Model):
+    """The raw source row behind a record, kept apart so lists never read it."""
+
+    record = models.OneToOneField(MonthlyRecord, primary_key=True, on_delete=models.CASCADE, related_name="payload")
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    payload = models.JSONField(_("payload"))
+    received_at = models.DateTimeField(_("received"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("raw payload")
+        verbose_name_plural = _("raw payloads")
+
+
+class ExemptionQuerySet(models.QuerySet):
+    def overlapping(self, period: Period):
+        """Exemptions that touch any day of the period's month."""
+        return self.filter(start__lte=period.end_date).filter(Q(end__isnull=True) | Q(end__gte=period.start_date))
+
+
+class Exemption(models.Model):
+    """A span in which an ASN is not expected to file (cuti besar, tugas belajar…)."""
+
+    class Kind(models.TextChoices):
+        CUTI_BESAR = "cuti_besar", _("Long leave (cuti besar)")
+        CUTI_MELAHIRKAN = "cuti_melahirkan", _("Maternity leave")
+        CUTI_SAKIT = "cuti_sakit", _("Sick leave")
+        CLTN = "cltn", _("Unpaid leave (CLTN)")
+        TUGAS_BELAJAR = "tugas_belajar", _("Study assignment (tugas belajar)")
+        PENSIUN = "pensiun", _("Retired")
+        MUTASI_KELUAR = "mutasi_keluar", _("Transferred out of the regency")
+        MENINGGAL = "meninggal", _("Deceased")
+        LAINNYA = "lainnya", _("Other")
+
+    asn = models.ForeignKey("opd.Asn", verbose_name=_("ASN"), on_delete=models.CASCADE, related_name="exemptions")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True, help_text=_("Leave empty if it has no end yet."))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ExemptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="exemption_end_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["asn", "start"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.start}"
+
+
+class AnnualSkp(models.Model):
+    """One ASN's annual SKP: the approved plan and whether the result reached SIASN."""
+
+    asn = models.ForeignKey("opd.Asn", verbose_name=_("ASN"), on_delete=models.CASCADE, related_name="annual_skps")
+    year = models.PositiveSmallIntegerField(_("year"))
+    plan_status = models.CharField(_("plan status in e-Kinerja"), max_length=40, blank=True)
+    plan_approved = models.BooleanField(
+        _("plan approved"), default=False, help_text=_("An ASN without an approved plan is flagged.")
+    )
+    bkn_skp_id = models.CharField(_("e-Kinerja SKP id"), max_length=64, blank=True)
+    sent_to_siasn = models.BooleanField(_("reached SIASN"), default=False)
+    rating_hasil = models.PositiveSmallIntegerField(_("Rating Hasil Kerja"), choices=Rating.choices, null=True, blank=True)
+    rating_perilaku = models.PositiveSmallIntegerField(
+        _("Rating Perilaku Kerja"), choices=Rating.choices, null=True, blank=True
+    )
+    predikat = models.CharField(_("predikat"), max_length=20, choices=Predikat.choices, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("annual SKP")
+        verbose_name_plural = _("annual SKP")
+        constraints = [models.UniqueConstraint(fields=["asn", "year"], name="annual_skp_unique_asn_year")]
+
+    def __str__(self):
+        return f"{self.asn_id} {self.year}"

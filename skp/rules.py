@@ -1,0 +1,230 @@
+"""The domain rules of DESIGN.md as plain functions: deadline, status, predikat.
+
+These are contracts relied on by commands, JSON and dashboards. The SQL twins
+of `status_of` and `predikat_for` live in skp/expressions.py and are tested to
+agree with these.
+"""
+
+import calendar
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+# Statuses (contract names; labels are the Indonesian words of the design).
+EXEMPT = "exempt"
+ON_TIME = "on_time"
+LATE = "late"
+OVERDUE = "overdue"
+PENDING = "pending"
+STATUSES = (EXEMPT, ON_TIME, LATE, OVERDUE, PENDING)
+STATUS_LABELS = {
+    ON_TIME: gettext_lazy("On time"),
+    LATE: gettext_lazy("Late"),
+    OVERDUE: gettext_lazy("Overdue"),
+    PENDING: gettext_lazy("Not yet rated"),
+    EXEMPT: gettext_lazy("Exempt"),
+}
+
+NOT_STARTED = "not_started"
+SUBMITTED = "submitted"
+RATED = "rated"
+
+MUST_ACT_ASN = "asn"
+MUST_ACT_ATASAN = "atasan"
+
+# Ratings: BKN's reference codes (1 above, 2 as expected, 3 below expectation).
+ABOVE = 1
+AS_EXPECTED = 2
+BELOW = 3
+
+SANGAT_BAIK = "sangat_baik"
+BAIK = "baik"
+BUTUH_PERBAIKAN = "butuh_perbaikan"
+KURANG = "kurang"
+SANGAT_KURANG = "sangat_kurang"
+PREDIKATS = (SANGAT_BAIK, BAIK, BUTUH_PERBAIKAN, KURANG, SANGAT_KURANG)
+
+# PermenPANRB 6/2022: (Rating Hasil Kerja, Rating Perilaku Kerja) -> predikat.
+PREDIKAT_MATRIX = {
+    (ABOVE, BELOW): KURANG,
+    (ABOVE, AS_EXPECTED): BAIK,
+    (ABOVE, ABOVE): SANGAT_BAIK,
+    (AS_EXPECTED, BELOW): KURANG,
+    (AS_EXPECTED, AS_EXPECTED): BAIK,
+    (AS_EXPECTED, ABOVE): BAIK,
+    (BELOW, BELOW): SANGAT_KURANG,
+    (BELOW, AS_EXPECTED): BUTUH_PERBAIKAN,
+    (BELOW, ABOVE): BUTUH_PERBAIKAN,
+}
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class RuleError(ValueError):
+    """Input that the rules refuse (bad period, bad rating word)."""
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """'2025-03' -> (2025, 3). Anything else is refused."""
+    match = _PERIOD_RE.match(str(text).strip())
+    if not match:
+        raise RuleError(_("Period %(period)r must be written YYYY-MM.") % {"period": text})
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise RuleError(_("Period %(period)r is not a real month.") % {"period": text})
+    return year, month
+
+
+def period_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def period_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 1), dt.date(year, month, last)
+
+
+def default_deadline(year: int, month: int) -> dt.datetime:
+    """The Kapuas rule: the 15th of the next month, 23:59:59 WIB."""
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.datetime(next_year, next_month, 15, 23, 59, 59, tzinfo=WIB)
+
+
+def previous_period(today: dt.date) -> tuple[int, int]:
+    """The period being chased on `today`: the previous calendar month."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """Naive timestamps from BKN are WIB wall-clock times."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=WIB)
+    return moment
+
+
+def stage_at(
+    *,
+    stage: str,
+    rated_at: dt.datetime | None,
+    submitted_at: dt.datetime | None,
+    as_of: dt.datetime,
+) -> str:
+    """The stage as it stood at `as_of` (a later rating does not count yet)."""
+    if rated_at is not None and aware(rated_at) <= as_of:
+        return RATED
+    if stage == SUBMITTED and (submitted_at is None or aware(submitted_at) <= as_of):
+        return SUBMITTED
+    if stage == RATED and submitted_at is not None and aware(submitted_at) <= as_of:
+        return SUBMITTED
+    return NOT_STARTED
+
+
+def status_of(
+    *,
+    rated_at: dt.datetime | None,
+    deadline: dt.datetime,
+    as_of: dt.datetime,
+    exempt: bool,
+) -> str:
+    """Status of one monthly record at `as_of` (DESIGN.md, "Status")."""
+    if exempt:
+        return EXEMPT
+    as_of = aware(as_of)
+    if rated_at is not None and aware(rated_at) <= as_of:
+        return ON_TIME if aware(rated_at) <= deadline else LATE
+    return OVERDUE if as_of > deadline else PENDING
+
+
+def must_act(status: str, stage: str) -> str | None:
+    """Who must act on an overdue record: the ASN until they file, then the atasan."""
+    if status != OVERDUE:
+        return None
+    return MUST_ACT_ATASAN if stage == SUBMITTED else MUST_ACT_ASN
+
+
+def predikat_for(hasil: int | None, perilaku: int | None) -> str | None:
+    if hasil is None or perilaku is None:
+        return None
+    try:
+        return PREDIKAT_MATRIX[(int(hasil), int(perilaku))]
+    except (KeyError, ValueError):
+        raise RuleError(
+            _("Ratings %(hasil)r/%(perilaku)r are not BKN rating codes.")
+            % {"hasil": hasil, "perilaku": perilaku}
+        ) from None
+
+
+def _squash(word) -> str:
+    return re.sub(r"[^A-Z]", "", str(word).upper())
+
+
+# Spelling variants seen in BKN data: with or without the space, and the
+# source's own "ESPEKTASI".
+_RATING_WORDS = {
+    "DIATASEKSPEKTASI": ABOVE,
+    "DIATASESPEKTASI": ABOVE,
+    "DIATAS": ABOVE,
+    "SESUAIEKSPEKTASI": AS_EXPECTED,
+    "SESUAIESPEKTASI": AS_EXPECTED,
+    "SESUAI": AS_EXPECTED,
+    "DIBAWAHEKSPEKTASI": BELOW,
+    "DIBAWAHESPEKTASI": BELOW,
+    "DIBAWAH": BELOW,
+}
+
+_PREDIKAT_WORDS = {
+    "SANGATBAIK": SANGAT_BAIK,
+    "BAIK": BAIK,
+    "BUTUHPERBAIKAN": BUTUH_PERBAIKAN,
+    "KURANG": KURANG,
+    "KURANGMISCONDUCT": KURANG,
+    "MISCONDUCT": KURANG,
+    "SANGATKURANG": SANGAT_KURANG,
+}
+
+_EMPTY = {"", "-", "NULL", "NONE"}
+
+
+def parse_rating(word) -> int | None:
+    """A BKN rating word or code -> 1/2/3; blank, '-' and 'null' -> None."""
+    if word is None:
+        return None
+    text = str(word).strip()
+    if text.upper() in _EMPTY:
+        return None
+    if text in ("1", "2", "3"):
+        return int(text)
+    squashed = _squash(text)
+    if squashed in _RATING_WORDS:
+        return _RATING_WORDS[squashed]
+    raise RuleError(_("Unknown rating %(word)r.") % {"word": text})
+
+
+def parse_predikat(word) -> str | None:
+    """A BKN predikat word ('SANGAT BAIK', 'Kurang/Misconduct') or kuadran code 1-5."""
+    if word is None:
+        return None
+    text = str(word).strip()
+    if text.upper() in _EMPTY:
+        return None
+    if text in ("1", "2", "3", "4", "5"):
+        return PREDIKATS[int(text) - 1]
+    squashed = _squash(text)
+    if squashed in _PREDIKAT_WORDS:
+        return _PREDIKAT_WORDS[squashed]
+    if text in PREDIKATS:
+        return text
+    raise RuleError(_("Unknown predikat %(word)r.") % {"word": text})
+
+
+def on_time_rate(counts: dict[str, int]) -> float | None:
+    """on_time ÷ records that are not exempt; None when nobody is expected to file."""
+    expected = sum(n for status, n in counts.items() if status != EXEMPT)
+    if not expected:
+        return None
+    return counts.get(ON_TIME, 0) / expected
