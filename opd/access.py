@@ -1,0 +1,120 @@
+"""Who may see what. Every view and selector asks this module, and only this one.
+
+Roles are granted (admin_bkpsdm, pimpinan, keuangan, kepala_opd, operator_opd,
+asn); being an appraiser or a unit head follows from the data. Out of scope
+answers 404 (existence is not revealed); a page a role never opens answers 403.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Asn, Opd, Unit, User
+
+Role = User.Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    all_opd: bool = False
+    opd_ids: frozenset[int] = frozenset()
+    # Units the user leads, with every unit below them.
+    unit_ids: frozenset[int] = frozenset()
+    # The user's own ASN: they see themselves and, as appraiser, their appraisees.
+    asn_id: int | None = None
+    appraises: bool = False
+
+    @property
+    def leads_staff(self) -> bool:
+        """Appraisers and unit heads see staff pages though their role is plain ASN."""
+        return bool(self.unit_ids) or self.appraises
+
+    @property
+    def opens_regency_pages(self) -> bool:
+        return self.role in User.REGENCY_ROLES
+
+    @property
+    def opens_opd_pages(self) -> bool:
+        return self.all_opd or bool(self.opd_ids) or self.leads_staff
+
+    def _q(self, *, opd: str, unit: str, atasan: str) -> Q:
+        if self.all_opd:
+            return Q()
+        q = Q(**{f"{opd}__in": self.opd_ids}) | Q(**{f"{unit}__in": self.unit_ids})
+        if self.asn_id:
+            q |= Q(pk=self.asn_id) | Q(**{atasan: self.asn_id})
+        return q
+
+    def asn_q(self) -> Q:
+        """Filter for Asn querysets, by where each ASN is now."""
+        return self._q(opd="opd_id", unit="unit_id", atasan="atasan_id")
+
+    def rows_q(self) -> Q:
+        """Filter for compliance rows, by where each ASN was that month."""
+        return self._q(opd="month_opd_id", unit="month_unit_id", atasan="month_atasan_id")
+
+    def opd_sees_whole(self, opd: Opd) -> bool:
+        return self.all_opd or opd.pk in self.opd_ids
+
+    def staff_q(self) -> Q:
+        """The part of the scope that comes from leading units or appraising."""
+        q = Q(unit_id__in=self.unit_ids)
+        if self.asn_id:
+            q |= Q(atasan_id=self.asn_id)
+        return q
+
+
+def scope_for(user) -> Scope:
+    """The one place that decides which OPD, units and ASN a user may see."""
+    if not user.is_authenticated or not user.is_active:
+        return Scope(role="anonymous")
+    role = user.role
+    if user.is_superuser or role in User.REGENCY_ROLES:
+        return Scope(role=role, all_opd=True, asn_id=user.asn_id)
+    opd_ids = frozenset([user.opd_id]) if role in User.OPD_ROLES and user.opd_id else frozenset()
+    unit_ids: frozenset[int] = frozenset()
+    appraises = False
+    if user.asn_id:
+        led = list(Unit.objects.filter(head_id=user.asn_id).values_list("pk", "opd_id"))
+        if led:
+            unit_ids = _with_descendants({pk for pk, _ in led}, {opd for _, opd in led})
+        appraises = Asn.objects.filter(atasan_id=user.asn_id).exists()
+    return Scope(role=role, opd_ids=opd_ids, unit_ids=unit_ids, asn_id=user.asn_id, appraises=appraises)
+
+
+def _with_descendants(roots: set[int], opd_ids: set[int]) -> frozenset[int]:
+    # One query for the units of the OPD involved; the tree is walked here.
+    children: dict[int, list[int]] = {}
+    for pk, parent in Unit.objects.filter(opd_id__in=opd_ids).values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    seen, stack = set(), list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in seen:
+            seen.add(pk)
+            stack.extend(children.get(pk, ()))
+    return frozenset(seen)
+
+
+def visible_opds(scope: Scope):
+    """OPD the user may open: the whole of them, or the part they lead."""
+    if scope.all_opd:
+        return Opd.objects.all()
+    staff_opds = Asn.objects.filter(scope.staff_q()).values("opd_id") if scope.leads_staff else []
+    return Opd.objects.filter(Q(pk__in=scope.opd_ids) | Q(pk__in=staff_opds))
+
+
+def get_opd_or_404(scope: Scope, kode: str) -> Opd:
+    opd = Opd.objects.filter(kode=kode.upper()).first()
+    if opd is None or not visible_opds(scope).filter(pk=opd.pk).exists():
+        raise Http404
+    return opd
+
+
+def get_asn_or_404(scope: Scope, nip: str) -> Asn:
+    asn = Asn.objects.filter(scope.asn_q(), nip=nip).select_related("opd", "unit", "atasan").first()
+    if asn is None:
+        raise Http404
+    return asn

@@ -1,0 +1,208 @@
+"""Reads: the compliance list of a period, its summary, an ASN's history.
+
+Status is computed, not stored (a changed deadline or exemption is right at
+once), and computed in SQL so a list of thousands of ASN costs a constant
+number of queries.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
+
+from opd.access import Scope
+from opd.models import Asn
+
+from . import rules
+from .models import Exemption, MonthlyRecord, Period
+
+
+def period_for(year: int, month: int) -> Period:
+    """The stored period, or an unsaved one built from the rules (reading never writes)."""
+    return Period.objects.filter(year=year, month=month).first() or Period.build(year, month)
+
+
+@dataclass(frozen=True)
+class RowFilters:
+    opd_id: int | None = None
+    unit_id: int | None = None
+    status: str | None = None
+    is_guru: bool | None = None
+    kind: str | None = None
+    text: str = ""
+
+
+STATUS_ORDER = {rules.OVERDUE: 0, rules.LATE: 1, rules.PENDING: 2, rules.ON_TIME: 3, rules.EXEMPT: 4}
+
+
+def compliance_rows(
+    *, period: Period, as_of: dt.datetime, scope: Scope, filters: RowFilters = RowFilters()
+) -> QuerySet:
+    """Every ASN of the scope expected to file for `period`, with their status at `as_of`.
+
+    The population is every active ASN plus anyone with a record that month,
+    whether or not a record is stored. OPD and unit are the ones of that month
+    (a transfer does not move history). Each row carries: status, stage_then,
+    rated_at_then, predikat_then, must_act, month_opd_*, month_unit_*.
+    """
+    as_of = rules.aware(as_of)
+    deadline = period.deadline
+    # An unsaved period has no records; pk 0 is never used, so nothing joins.
+    rec = FilteredRelation("records", condition=Q(records__period_id=period.pk or 0))
+    rated = Q(rec__rated_at__lte=as_of)
+    has_rec = Q(rec__id__isnull=False)
+
+    rows = (
+        Asn.objects.annotate(rec=rec)
+        .filter(has_rec | Q(is_active=True))
+        .annotate(
+            record_id=F("rec__id"),
+            month_opd_id=Case(When(has_rec, then=F("rec__opd_id")), default=F("opd_id")),
+            month_unit_id=Case(When(has_rec, then=F("rec__unit_id")), default=F("unit_id")),
+            month_atasan_id=Case(When(has_rec, then=F("rec__atasan_id")), default=F("atasan_id")),
+            month_opd_kode=Case(When(has_rec, then=F("rec__opd__kode")), default=F("opd__kode")),
+            month_opd_nama=Case(When(has_rec, then=F("rec__opd__nama")), default=F("opd__nama")),
+            month_unit_nama=Case(When(has_rec, then=F("rec__unit__nama")), default=F("unit__nama")),
+            is_exempt=Exists(
+                Exemption.objects.filter(asn_id=OuterRef("pk"), start__lte=period.end_date).filter(
+                    Q(end__isnull=True) | Q(end__gte=period.start_date)
+                )
+            ),
+            stage_then=Case(
+                When(rated, then=Value(rules.RATED)),
+                When(
+                    Q(rec__stage=rules.SUBMITTED)
+                    & (Q(rec__submitted_at__isnull=True) | Q(rec__submitted_at__lte=as_of)),
+                    then=Value(rules.SUBMITTED),
+                ),
+                When(Q(rec__stage=rules.RATED, rec__submitted_at__lte=as_of), then=Value(rules.SUBMITTED)),
+                default=Value(rules.NOT_STARTED),
+                output_field=CharField(),
+            ),
+            rated_at_then=Case(When(rated, then=F("rec__rated_at")), default=None, output_field=DateTimeField()),
+            predikat_then=Case(
+                When(
+                    rated,
+                    then=Coalesce(NullIf(F("rec__predikat_bkn"), Value("")), NullIf(F("rec__predikat_computed"), Value(""))),
+                ),
+                default=None,
+                output_field=CharField(),
+            ),
+        )
+        .annotate(
+            status=Case(
+                When(is_exempt=True, then=Value(rules.EXEMPT)),
+                When(rated & Q(rec__rated_at__lte=deadline), then=Value(rules.ON_TIME)),
+                When(rated, then=Value(rules.LATE)),
+                default=Value(rules.OVERDUE if as_of > deadline else rules.PENDING),
+                output_field=CharField(),
+            )
+        )
+        .annotate(
+            must_act=Case(
+                When(Q(status=rules.OVERDUE, stage_then=rules.SUBMITTED), then=Value(rules.MUST_ACT_ATASAN)),
+                When(status=rules.OVERDUE, then=Value(rules.MUST_ACT_ASN)),
+                default=None,
+                output_field=CharField(),
+            ),
+            status_order=Case(
+                *(When(status=s, then=Value(order)) for s, order in STATUS_ORDER.items()),
+                default=Value(9),
+            ),
+        )
+        .filter(scope.rows_q())
+    )
+    return _apply_filters(rows, filters)
+
+
+def _apply_filters(rows: QuerySet, filters: RowFilters) -> QuerySet:
+    if filters.opd_id is not None:
+        rows = rows.filter(month_opd_id=filters.opd_id)
+    if filters.unit_id is not None:
+        rows = rows.filter(month_unit_id=filters.unit_id)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.is_guru is not None:
+        rows = rows.filter(is_guru=filters.is_guru)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.text:
+        text = filters.text.strip()
+        rows = rows.filter(Q(nip__startswith=text) | Q(nama__icontains=text))
+    return rows
+
+
+def compliance_summary(rows: QuerySet) -> dict[str, int]:
+    """Counts by status, all five listed (zeros included), in one query."""
+    counts = dict.fromkeys(rules.STATUSES, 0)
+    for item in rows.order_by().values("status").annotate(n=Count("pk")):
+        counts[item["status"]] = item["n"]
+    return counts
+
+
+def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[dict]:
+    """One row per period (newest first) for one ASN, stored record or not: two queries."""
+    records = {
+        r.period_id: r
+        for r in MonthlyRecord.objects.filter(asn=asn, period__in=[p for p in periods if p.pk]).select_related(
+            "opd", "unit", "atasan"
+        )
+    }
+    exemptions = list(Exemption.objects.filter(asn=asn))
+    history = []
+    for period in periods:
+        record = records.get(period.pk) if period.pk else None
+        exempt = any(
+            e.start <= period.end_date and (e.end is None or e.end >= period.start_date) for e in exemptions
+        )
+        rated_at = record.rated_at if record else None
+        status = rules.status_of(rated_at=rated_at, deadline=period.deadline, as_of=as_of, exempt=exempt)
+        stage = record.stage_at(as_of) if record else rules.NOT_STARTED
+        history.append(
+            {
+                "period": period,
+                "record": record,
+                "status": status,
+                "stage": stage,
+                "must_act": rules.must_act(status, stage),
+                "rated_at": rated_at if stage == rules.RATED else None,
+                "predikat": record.predikat if record and stage == rules.RATED else None,
+            }
+        )
+    return history
+
+
+def recent_periods(*, year: int, month: int, count: int = 12) -> list[Period]:
+    """`count` periods ending at (year, month), newest first; unsaved ones where none is stored."""
+    keys = []
+    for _ in range(count):
+        keys.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    stored = {
+        (p.year, p.month): p
+        for p in Period.objects.filter(year__gte=keys[-1][0], year__lte=keys[0][0])
+    }
+    return [stored.get(key) or Period.build(*key) for key in keys]
+
+
+def last_synced_at(*, opd_id: int | None = None) -> dt.datetime | None:
+    """When the data shown was last refreshed from BKN (latest record sync)."""
+    records = MonthlyRecord.objects.all()
+    if opd_id is not None:
+        records = records.filter(opd_id=opd_id)
+    return records.order_by().aggregate(latest=Max("last_synced_at"))["latest"]

@@ -1,0 +1,106 @@
+import datetime as dt
+
+import factory
+
+from opd.models import Asn, Opd, Unit, User
+from skp import rules
+from skp.models import Exemption, MonthlyRecord, Period, Source
+
+
+def valid_nip(n: int) -> str:
+    """A distinct valid PNS NIP for each n (birth date and sequence vary)."""
+    birth = dt.date(1970, 1, 1) + dt.timedelta(days=n % 9000)
+    return f"{birth:%Y%m%d}{birth.year + 25}{(n % 12) + 1:02d}{1 + n % 2}{n % 999 + 1:03d}"
+
+
+class OpdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Opd
+        django_get_or_create = ("kode",)
+
+    kode = factory.Sequence(lambda n: f"OPD{n}")
+    nama = factory.LazyAttribute(lambda o: f"Dinas {o.kode}")
+    jenis = Opd.Jenis.DINAS
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    opd = factory.SubFactory(OpdFactory)
+    nama = factory.Sequence(lambda n: f"Bidang {n}")
+
+
+class AsnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Asn
+
+    nip = factory.Sequence(valid_nip)
+    nama = factory.Sequence(lambda n: f"Pegawai {n:04d}")
+    jabatan = "Penata Layanan Operasional"
+    jenis_jabatan = Asn.JenisJabatan.PELAKSANA
+    opd = factory.SubFactory(OpdFactory)
+    unit = factory.LazyAttribute(lambda o: UnitFactory(opd=o.opd))
+    email = factory.LazyAttribute(lambda o: f"{o.nip}@example.go.id")
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Period
+        django_get_or_create = ("year", "month")
+
+    year = 2025
+    month = 3
+    start_date = factory.LazyAttribute(lambda o: rules.period_bounds(o.year, o.month)[0])
+    end_date = factory.LazyAttribute(lambda o: rules.period_bounds(o.year, o.month)[1])
+    deadline_default = factory.LazyAttribute(lambda o: rules.default_deadline(o.year, o.month))
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MonthlyRecord
+
+    asn = factory.SubFactory(AsnFactory)
+    period = factory.SubFactory(PeriodFactory)
+    opd = factory.LazyAttribute(lambda o: o.asn.opd)
+    unit = factory.LazyAttribute(lambda o: o.asn.unit)
+    atasan = factory.LazyAttribute(lambda o: o.asn.atasan)
+    stage = rules.NOT_STARTED
+    source = Source.EKINERJA
+
+    class Params:
+        rated = factory.Trait(
+            stage=rules.RATED,
+            rating_hasil=rules.AS_EXPECTED,
+            rating_perilaku=rules.AS_EXPECTED,
+            rated_at=dt.datetime(2025, 4, 10, 10, 0, tzinfo=rules.WIB),
+        )
+
+
+class ExemptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exemption
+
+    asn = factory.SubFactory(AsnFactory)
+    kind = Exemption.Kind.CUTI_BESAR
+    start = dt.date(2025, 3, 1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = User.Role.ASN
+    password = factory.PostGenerationMethodCall("set_password", "rahasia-123")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def asn_user(asn, role=User.Role.ASN, opd=None):
+    return UserFactory(username=asn.nip, asn=asn, role=role, opd=opd)
