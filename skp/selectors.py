@@ -206,3 +206,38 @@ def last_synced_at(*, opd_id: int | None = None) -> dt.datetime | None:
     if opd_id is not None:
         records = records.filter(opd_id=opd_id)
     return records.order_by().aggregate(latest=Max("last_synced_at"))["latest"]
+
+
+def _iso_wib(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(rules.WIB).isoformat() if moment else None
+
+
+def compliance_report(*, period: Period, as_of: dt.datetime, scope: Scope, opd_id: int | None = None) -> dict:
+    """The `compliance` contract: period, deadline, as_of, summary and one row per ASN."""
+    rows = compliance_rows(period=period, as_of=as_of, scope=scope, filters=RowFilters(opd_id=opd_id))
+    items = [
+        {
+            "nip": row.nip,
+            "nama": row.nama,
+            "opd": row.month_opd_kode,
+            "opd_nama": row.month_opd_nama,
+            "unor": row.month_unit_nama,
+            "is_guru": row.is_guru,
+            "stage": row.stage_then,
+            "status": row.status,
+            "rated_at": _iso_wib(row.rated_at_then),
+            "predikat": row.predikat_then,
+            "must_act": row.must_act,
+        }
+        for row in rows.order_by("month_opd_kode", "month_unit_nama", "nama", "nip")
+    ]
+    summary = dict.fromkeys(rules.STATUSES, 0)
+    for item in items:
+        summary[item["status"]] += 1
+    return {
+        "period": period.key,
+        "deadline": _iso_wib(period.deadline),
+        "as_of": _iso_wib(rules.aware(as_of)),
+        "summary": summary,
+        "rows": items,
+    }
