@@ -26,7 +26,6 @@ seed: migrate
 
 ## The portal with demo data on http://$(HOST) (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set).
 run: seed
-	$(PY) manage.py demo_logins
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
 
 ## Every test (SQLite unless DATABASE_URL is set).
