@@ -42,11 +42,7 @@ class Opd(models.Model):
         ordering = ["nama"]
         verbose_name = _("OPD")
         verbose_name_plural = _("OPD")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kode__regex=r"^[A-Z0-9-]+$"), name="opd_kode_uppercase"
-            )
-        ]
+        constraints = [models.CheckConstraint(condition=Q(kode__regex=r"^[A-Z0-9-]+$"), name="opd_kode_uppercase")]
 
     def __str__(self):
         return self.nama
@@ -113,9 +109,7 @@ class Asn(models.Model):
     nama = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("PNS/PPPK"), max_length=4, choices=Kind.choices, default=Kind.PNS)
     jabatan = models.CharField(_("position (jabatan)"), max_length=200, blank=True)
-    jenis_jabatan = models.CharField(
-        _("position type"), max_length=20, choices=JenisJabatan.choices, blank=True
-    )
+    jenis_jabatan = models.CharField(_("position type"), max_length=20, choices=JenisJabatan.choices, blank=True)
     # Teachers are rated through Ruang GTK; DESIGN.md: "the jabatan name
     # starts with Guru". Generated in the database so no write path can forget it.
     is_guru = models.GeneratedField(

@@ -52,18 +52,14 @@ def validate_nip(raw, kind: str | None = None) -> NipInfo:
         raise ValidationError(_("NIP is empty."), code="empty")
     if _SCIENTIFIC.match(nip):
         raise ValidationError(
-            _("NIP %(nip)s was stored as a number and lost its digits; write it as text.")
-            % {"nip": nip},
+            _("NIP %(nip)s was stored as a number and lost its digits; write it as text.") % {"nip": nip},
             code="number",
         )
     if not nip.isdigit():
-        raise ValidationError(
-            _("NIP %(nip)s must contain digits only.") % {"nip": nip}, code="digits"
-        )
+        raise ValidationError(_("NIP %(nip)s must contain digits only.") % {"nip": nip}, code="digits")
     if len(nip) != NIP_LENGTH:
         raise ValidationError(
-            _("NIP %(nip)s has %(count)d digits; it must have 18.")
-            % {"nip": nip, "count": len(nip)},
+            _("NIP %(nip)s has %(count)d digits; it must have 18.") % {"nip": nip, "count": len(nip)},
             code="length",
         )
     try:
@@ -76,14 +72,12 @@ def validate_nip(raw, kind: str | None = None) -> NipInfo:
         ) from None
     if not 1940 <= birth.year <= dt.date.today().year - 15:
         raise ValidationError(
-            _("NIP %(nip)s: birth year %(year)d is not plausible.")
-            % {"nip": nip, "year": birth.year},
+            _("NIP %(nip)s: birth year %(year)d is not plausible.") % {"nip": nip, "year": birth.year},
             code="birth_date",
         )
     if nip[14] not in "12":
         raise ValidationError(
-            _("NIP %(nip)s: digit 15 (%(digit)s) must be 1 (male) or 2 (female).")
-            % {"nip": nip, "digit": nip[14]},
+            _("NIP %(nip)s: digit 15 (%(digit)s) must be 1 (male) or 2 (female).") % {"nip": nip, "digit": nip[14]},
             code="gender",
         )
     if nip[15:18] == "000":
@@ -94,8 +88,7 @@ def validate_nip(raw, kind: str | None = None) -> NipInfo:
     tmt_year, tmt_part = int(nip[8:12]), int(nip[12:14])
     if not 1950 <= tmt_year <= dt.date.today().year + 1:
         raise ValidationError(
-            _("NIP %(nip)s: year %(year)d in digits 9-12 is not plausible.")
-            % {"nip": nip, "year": tmt_year},
+            _("NIP %(nip)s: year %(year)d in digits 9-12 is not plausible.") % {"nip": nip, "year": tmt_year},
             code="tmt",
         )
     pns_month_ok = 1 <= tmt_part <= 12

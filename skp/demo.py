@@ -20,18 +20,106 @@ from skp.models import AnnualSkp, Exemption, MonthlyRecord, Period, Source
 OPD_CSV = Path(__file__).resolve().parent.parent / "opd" / "data" / "kapuas_opd.csv"
 DEMO_PASSWORD = "kinerja-demo"  # noqa: S105  (printed for the demo; never a real account)
 
-MALE = ["Ahmad", "Muhammad", "Rahmat", "Agus", "Budi", "Hendra", "Joko", "Teguh", "Wahyu", "Rusdi",
-        "Dedi", "Riduan", "Samsul", "Usup", "Yusran", "Gusti", "Fajar", "Ilham", "Rudi", "Arbiansyah",
-        "Syahrani", "Darmawan", "Bambang", "Hairil", "Kurniadi"]
-FEMALE = ["Siti", "Nur", "Yuliani", "Dewi", "Eka", "Fitri", "Indah", "Kartini", "Lestari", "Maria",
-          "Nanda", "Putri", "Rina", "Sri", "Yanti", "Helda", "Lilis", "Marlina", "Norhayati", "Wulan",
-          "Rosita", "Aulia", "Herlina", "Mahdalena", "Januarti"]
-LAST = ["Saputra", "Hidayat", "Rahman", "Nugroho", "Wijaya", "Anggraini", "Pratama", "Santoso",
-        "Kurniawan", "Setiawan", "Kusuma", "Nahan", "Tundan", "Bungai", "Dinata", "Ramadhani",
-        "Safitri", "Fauzi", "Maulana", "Syahputra", "Arifin", "Hakim", "Halim", "Tambun", "Usop"]
-PLACES = ["Selat", "Kapuas Hilir", "Kapuas Barat", "Basarang", "Kapuas Timur", "Pulau Petak",
-          "Kapuas Kuala", "Mantangai", "Kapuas Murung", "Bataguh", "Tamban Catur", "Dadahup",
-          "Kapuas Tengah", "Timpah", "Kapuas Hulu", "Pasak Talawang", "Mandau Talawang"]
+MALE = [
+    "Ahmad",
+    "Muhammad",
+    "Rahmat",
+    "Agus",
+    "Budi",
+    "Hendra",
+    "Joko",
+    "Teguh",
+    "Wahyu",
+    "Rusdi",
+    "Dedi",
+    "Riduan",
+    "Samsul",
+    "Usup",
+    "Yusran",
+    "Gusti",
+    "Fajar",
+    "Ilham",
+    "Rudi",
+    "Arbiansyah",
+    "Syahrani",
+    "Darmawan",
+    "Bambang",
+    "Hairil",
+    "Kurniadi",
+]
+FEMALE = [
+    "Siti",
+    "Nur",
+    "Yuliani",
+    "Dewi",
+    "Eka",
+    "Fitri",
+    "Indah",
+    "Kartini",
+    "Lestari",
+    "Maria",
+    "Nanda",
+    "Putri",
+    "Rina",
+    "Sri",
+    "Yanti",
+    "Helda",
+    "Lilis",
+    "Marlina",
+    "Norhayati",
+    "Wulan",
+    "Rosita",
+    "Aulia",
+    "Herlina",
+    "Mahdalena",
+    "Januarti",
+]
+LAST = [
+    "Saputra",
+    "Hidayat",
+    "Rahman",
+    "Nugroho",
+    "Wijaya",
+    "Anggraini",
+    "Pratama",
+    "Santoso",
+    "Kurniawan",
+    "Setiawan",
+    "Kusuma",
+    "Nahan",
+    "Tundan",
+    "Bungai",
+    "Dinata",
+    "Ramadhani",
+    "Safitri",
+    "Fauzi",
+    "Maulana",
+    "Syahputra",
+    "Arifin",
+    "Hakim",
+    "Halim",
+    "Tambun",
+    "Usop",
+]
+PLACES = [
+    "Selat",
+    "Kapuas Hilir",
+    "Kapuas Barat",
+    "Basarang",
+    "Kapuas Timur",
+    "Pulau Petak",
+    "Kapuas Kuala",
+    "Mantangai",
+    "Kapuas Murung",
+    "Bataguh",
+    "Tamban Catur",
+    "Dadahup",
+    "Kapuas Tengah",
+    "Timpah",
+    "Kapuas Hulu",
+    "Pasak Talawang",
+    "Mandau Talawang",
+]
 KELURAHAN = {
     "KEC-SELAT": ["Selat Hilir", "Selat Tengah", "Selat Hulu", "Selat Dalam", "Selat Barat", "Murung Keramat"],
     "KEC-KAPUAS-HILIR": ["Mambulau", "Barimba", "Hampatung"],
@@ -42,14 +130,35 @@ KELURAHAN = {
 }
 BIDANG = ["Perencanaan dan Pelaporan", "Pelayanan", "Pengembangan", "Pengendalian dan Evaluasi"]
 PELAKSANA = ["Penata Layanan Operasional", "Pengelola Layanan Operasional", "Operator Layanan Operasional"]
-FUNGSIONAL = ["Analis Kebijakan Ahli Muda", "Perencana Ahli Pertama", "Pranata Komputer Ahli Pertama",
-              "Arsiparis Terampil", "Analis SDM Aparatur Ahli Pertama"]
-NAKES = ["Perawat Terampil", "Perawat Ahli Pertama", "Bidan Terampil", "Bidan Ahli Pertama",
-         "Dokter Ahli Pertama", "Pranata Laboratorium Kesehatan Terampil", "Nutrisionis Terampil",
-         "Apoteker Ahli Pertama"]
+FUNGSIONAL = [
+    "Analis Kebijakan Ahli Muda",
+    "Perencana Ahli Pertama",
+    "Pranata Komputer Ahli Pertama",
+    "Arsiparis Terampil",
+    "Analis SDM Aparatur Ahli Pertama",
+]
+NAKES = [
+    "Perawat Terampil",
+    "Perawat Ahli Pertama",
+    "Bidan Terampil",
+    "Bidan Ahli Pertama",
+    "Dokter Ahli Pertama",
+    "Pranata Laboratorium Kesehatan Terampil",
+    "Nutrisionis Terampil",
+    "Apoteker Ahli Pertama",
+]
 GURU = ["Guru Ahli Pertama", "Guru Ahli Muda", "Guru Ahli Madya"]
-RATING_PAIRS = [((2, 2), 70), ((1, 1), 10), ((1, 2), 8), ((2, 1), 7), ((3, 2), 2), ((2, 3), 1), ((3, 3), 1),
-                ((1, 3), 0.5), ((3, 1), 0.5)]
+RATING_PAIRS = [
+    ((2, 2), 70),
+    ((1, 1), 10),
+    ((1, 2), 8),
+    ((2, 1), 7),
+    ((3, 2), 2),
+    ((2, 3), 1),
+    ((3, 3), 1),
+    ((1, 3), 0.5),
+    ((3, 1), 0.5),
+]
 
 
 @dataclass
@@ -113,7 +222,11 @@ class DemoBuilder:
         nip, gender = self.nip(kind)
         first = self.rng.choice(MALE if gender == "1" else FEMALE)
         last = self.rng.choice(LAST)
-        gelar = ", S.Pd." if jabatan.startswith("Guru") else self.rng.choice(["", ", S.E.", ", S.Sos.", ", S.H.", ", S.Kom.", ""])
+        gelar = (
+            ", S.Pd."
+            if jabatan.startswith("Guru")
+            else self.rng.choice(["", ", S.E.", ", S.Sos.", ", S.H.", ", S.Kom.", ""])
+        )
         planned = PlannedAsn(
             nip=nip,
             nama=f"{first} {last}{gelar}",
@@ -141,8 +254,11 @@ class DemoBuilder:
                 PlannedUnit("Bidang Pendidikan Anak Usia Dini", "Kepala Bidang", 2),
             ]
             for i in range(schools):
-                level, parent = (("SD", "Bidang Pembinaan Sekolah Dasar") if i < sd
-                                 else ("SMP", "Bidang Pembinaan Sekolah Menengah Pertama"))
+                level, parent = (
+                    ("SD", "Bidang Pembinaan Sekolah Dasar")
+                    if i < sd
+                    else ("SMP", "Bidang Pembinaan Sekolah Menengah Pertama")
+                )
                 number = i + 1 if i < sd else i - sd + 1
                 place = PLACES[i % len(PLACES)]
                 units.append(PlannedUnit(f"{level} Negeri {number} {place}", "Guru Ahli Madya", 13, parent, "guru"))
@@ -169,14 +285,21 @@ class DemoBuilder:
                 PlannedUnit(f"Inspektur Pembantu Wilayah {w}", "Inspektur Pembantu", 3) for w in ("I", "II", "III")
             ]
         if kode == "BKPSDM":
-            names = ["Pengadaan, Pemberhentian dan Informasi", "Mutasi, Promosi dan Penilaian Kinerja",
-                     "Pengembangan Sumber Daya Manusia"]
+            names = [
+                "Pengadaan, Pemberhentian dan Informasi",
+                "Mutasi, Promosi dan Penilaian Kinerja",
+                "Pengembangan Sumber Daya Manusia",
+            ]
         elif kode == "SETDA":
-            return [PlannedUnit(f"Bagian {b}", "Kepala Bagian", 3) for b in
-                    ("Umum", "Organisasi", "Hukum", "Pemerintahan", "Perekonomian", "Pengadaan Barang dan Jasa")]
+            return [
+                PlannedUnit(f"Bagian {b}", "Kepala Bagian", 3)
+                for b in ("Umum", "Organisasi", "Hukum", "Pemerintahan", "Perekonomian", "Pengadaan Barang dan Jasa")
+            ]
         else:
             names = BIDANG[: 2 if size < 60 else 4]
-        return [PlannedUnit("Sekretariat", "Sekretaris", 3)] + [PlannedUnit(f"Bidang {n}", "Kepala Bidang", 3) for n in names]
+        return [PlannedUnit("Sekretariat", "Sekretaris", 3)] + [
+            PlannedUnit(f"Bidang {n}", "Kepala Bidang", 3) for n in names
+        ]
 
     def head_title(self, row: dict) -> str:
         special = {"SETDA": "Sekretaris Daerah", "SETWAN": "Sekretaris DPRD", "INSPEKTORAT": "Inspektur"}
@@ -199,11 +322,21 @@ class DemoBuilder:
             unit_head_by_name = {}
             for unit in units:
                 is_school = unit.staff_kind == "guru"
-                title = unit.head_title if is_school else f"{unit.head_title} {unit.nama}".replace(
-                    f"{unit.head_title} {unit.head_title}", unit.head_title)
+                title = (
+                    unit.head_title
+                    if is_school
+                    else f"{unit.head_title} {unit.nama}".replace(
+                        f"{unit.head_title} {unit.head_title}", unit.head_title
+                    )
+                )
                 jenis = "fungsional" if is_school else "struktural"
-                unit_head = self.person(kind="pns", jabatan=title if not is_school else "Guru Ahli Madya",
-                                        jenis=jenis, opd=kode, unit=unit.nama)
+                unit_head = self.person(
+                    kind="pns",
+                    jabatan=title if not is_school else "Guru Ahli Madya",
+                    jenis=jenis,
+                    opd=kode,
+                    unit=unit.nama,
+                )
                 unit_head_by_name[unit.nama] = unit_head
                 self.unit_heads[(kode, unit.nama)] = unit_head.nip
             for unit in units:
@@ -259,13 +392,18 @@ class DemoBuilder:
             predikat = rules.predikat_for(*pair)
             if rng.random() < 0.01:
                 predikat = rules.BAIK if predikat != rules.BAIK else rules.SANGAT_BAIK  # BKN disagrees
-            yield dict(period=period, stage=rules.RATED, rated_at=rated_at, rating_hasil=pair[0],
-                       rating_perilaku=pair[1], predikat_bkn=predikat)
+            yield dict(
+                period=period,
+                stage=rules.RATED,
+                rated_at=rated_at,
+                rating_hasil=pair[0],
+                rating_perilaku=pair[1],
+                predikat_bkn=predikat,
+            )
 
 
 @transaction.atomic
-def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = None,
-              now: dt.datetime) -> SeedResult:
+def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = None, now: dt.datetime) -> SeedResult:
     """Insert the demo regency where it is missing; return what was created and the demo logins."""
     today = now.astimezone(rules.WIB).date()
     if year is None:
@@ -293,8 +431,11 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
         unit_ids = {(o, n): pk for o, n, pk in Unit.objects.values_list("opd_id", "nama", "pk")}
         Unit.objects.bulk_create(
             [
-                Unit(opd_id=opd_ids[kode], nama=u.nama,
-                     parent_id=unit_ids[(opd_ids[kode], u.parent)] if u.parent else None)
+                Unit(
+                    opd_id=opd_ids[kode],
+                    nama=u.nama,
+                    parent_id=unit_ids[(opd_ids[kode], u.parent)] if u.parent else None,
+                )
                 for kode, units in builder.units.items()
                 for u in units
                 if bool(u.parent) == level
@@ -308,9 +449,17 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
     before = Asn.objects.count()
     Asn.objects.bulk_create(
         [
-            Asn(nip=p.nip, nama=p.nama, kind=p.kind, jabatan=p.jabatan, jenis_jabatan=p.jenis_jabatan,
-                opd_id=opd_ids[p.opd], unit_id=unit_ids[(opd_ids[p.opd], p.unit)] if p.unit else None,
-                email=p.email, last_synced_at=None)
+            Asn(
+                nip=p.nip,
+                nama=p.nama,
+                kind=p.kind,
+                jabatan=p.jabatan,
+                jenis_jabatan=p.jenis_jabatan,
+                opd_id=opd_ids[p.opd],
+                unit_id=unit_ids[(opd_ids[p.opd], p.unit)] if p.unit else None,
+                email=p.email,
+                last_synced_at=None,
+            )
             for p in builder.asn
         ],
         ignore_conflicts=True,
@@ -353,10 +502,10 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
             start = first_day + dt.timedelta(days=rng.randrange(330))
             end = start + dt.timedelta(days={"tugas_belajar": 365, "cltn": 180}.get(kind, 90))
             if (pk, kind, start) not in existing_exemptions:
-                new_exemptions.append(Exemption(asn_id=pk, kind=kind, start=start, end=end,
-                                                note="Data demo"))
-            exempt_months = {(per.year, per.month) for per in periods
-                             if per.start_date <= end and per.end_date >= start}
+                new_exemptions.append(Exemption(asn_id=pk, kind=kind, start=start, end=end, note="Data demo"))
+            exempt_months = {
+                (per.year, per.month) for per in periods if per.start_date <= end and per.end_date >= start
+            }
         is_guru = p.jabatan.lower().startswith("guru")
         for data in builder.records_for(p, discipline[p.opd], periods, exempt_months):
             manual = is_guru and data["stage"] == rules.RATED and rng.random() < 0.005
@@ -382,9 +531,17 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
     before = AnnualSkp.objects.count()
     AnnualSkp.objects.bulk_create(
         [
-            AnnualSkp(asn_id=asn_ids[p.nip], year=y, source=Source.DEMO, last_synced_at=synced,
-                      **({"plan_status": "persetujuan", "plan_approved": True} if rng.random() < 0.97
-                         else {"plan_status": "draft", "plan_approved": False}))
+            AnnualSkp(
+                asn_id=asn_ids[p.nip],
+                year=y,
+                source=Source.DEMO,
+                last_synced_at=synced,
+                **(
+                    {"plan_status": "persetujuan", "plan_approved": True}
+                    if rng.random() < 0.97
+                    else {"plan_status": "draft", "plan_approved": False}
+                ),
+            )
             for y in sorted({k[0] for k in keys})
             for p in builder.asn
         ],
@@ -405,9 +562,12 @@ def _demo_logins(builder: DemoBuilder, opd_ids, asn_ids, result: SeedResult) -> 
     puskesmas = next(u.nama for u in builder.units["DINKES"] if u.nama.startswith("Puskesmas"))
     school = next(u.nama for u in builder.units["DISDIK"] if u.staff_kind == "guru")
     bkpsdm_unit = "Bidang Mutasi, Promosi dan Penilaian Kinerja"
-    staff_of = lambda opd, unit: next(  # noqa: E731
-        p.nip for p in by_unit[(opd, unit)] if p.nip != builder.unit_heads[(opd, unit)]
-    ) if len(by_unit[(opd, unit)]) > 1 else builder.unit_heads[(opd, unit)]
+
+    def staff_of(opd, unit):
+        """Someone in the unit other than its head (the head when alone)."""
+        head = builder.unit_heads[(opd, unit)]
+        return next((p.nip for p in by_unit[(opd, unit)] if p.nip != head), head)
+
     plan = [
         (staff_of("BKPSDM", bkpsdm_unit), Role.ADMIN_BKPSDM, None, "Admin BKPSDM"),
         ("bupati", Role.PIMPINAN, None, "Pimpinan (Bupati)"),
@@ -424,8 +584,13 @@ def _demo_logins(builder: DemoBuilder, opd_ids, asn_ids, result: SeedResult) -> 
     for username, role, opd, label in plan:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, role=role, opd_id=opd_ids[opd] if opd else None,
-                        asn_id=asn_ids.get(username), is_staff=role == Role.ADMIN_BKPSDM)
+            user = User(
+                username=username,
+                role=role,
+                opd_id=opd_ids[opd] if opd else None,
+                asn_id=asn_ids.get(username),
+                is_staff=role == Role.ADMIN_BKPSDM,
+            )
             if username == "bupati":
                 user.first_name = "Bupati Kapuas"
             user.set_password(DEMO_PASSWORD)

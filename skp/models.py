@@ -156,8 +156,12 @@ class MonthlyRecord(models.Model):
             models.UniqueConstraint(fields=["asn", "period"], name="record_unique_asn_period"),
             models.CheckConstraint(
                 condition=(
-                    Q(stage=rules.RATED, rated_at__isnull=False, rating_hasil__isnull=False,
-                      rating_perilaku__isnull=False)
+                    Q(
+                        stage=rules.RATED,
+                        rated_at__isnull=False,
+                        rating_hasil__isnull=False,
+                        rating_perilaku__isnull=False,
+                    )
                     | (~Q(stage=rules.RATED) & Q(rated_at__isnull=True))
                 ),
                 name="record_rated_has_time_and_ratings",
@@ -200,9 +204,7 @@ class MonthlyRecord(models.Model):
         return rules.status_of(rated_at=self.rated_at, deadline=self.period.deadline, as_of=as_of, exempt=exempt)
 
     def stage_at(self, as_of: dt.datetime) -> str:
-        return rules.stage_at(
-            stage=self.stage, rated_at=self.rated_at, submitted_at=self.submitted_at, as_of=as_of
-        )
+        return rules.stage_at(stage=self.stage, rated_at=self.rated_at, submitted_at=self.submitted_at, as_of=as_of)
 
 
 class RecordPayload(models.Model):
@@ -216,6 +218,9 @@ class RecordPayload(models.Model):
     class Meta:
         verbose_name = _("raw payload")
         verbose_name_plural = _("raw payloads")
+
+    def __str__(self):
+        return f"{self.source} {self.record_id}"
 
 
 class ExemptionQuerySet(models.QuerySet):
@@ -276,7 +281,9 @@ class AnnualSkp(models.Model):
     )
     bkn_skp_id = models.CharField(_("e-Kinerja SKP id"), max_length=64, blank=True)
     sent_to_siasn = models.BooleanField(_("reached SIASN"), default=False)
-    rating_hasil = models.PositiveSmallIntegerField(_("Rating Hasil Kerja"), choices=Rating.choices, null=True, blank=True)
+    rating_hasil = models.PositiveSmallIntegerField(
+        _("Rating Hasil Kerja"), choices=Rating.choices, null=True, blank=True
+    )
     rating_perilaku = models.PositiveSmallIntegerField(
         _("Rating Perilaku Kerja"), choices=Rating.choices, null=True, blank=True
     )

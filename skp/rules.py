@@ -154,8 +154,7 @@ def predikat_for(hasil: int | None, perilaku: int | None) -> str | None:
         return PREDIKAT_MATRIX[(int(hasil), int(perilaku))]
     except (KeyError, ValueError):
         raise RuleError(
-            _("Ratings %(hasil)r/%(perilaku)r are not BKN rating codes.")
-            % {"hasil": hasil, "perilaku": perilaku}
+            _("Ratings %(hasil)r/%(perilaku)r are not BKN rating codes.") % {"hasil": hasil, "perilaku": perilaku}
         ) from None
 
 

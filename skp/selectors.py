@@ -15,8 +15,8 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    Max,
     FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -98,7 +98,9 @@ def compliance_rows(
             predikat_then=Case(
                 When(
                     rated,
-                    then=Coalesce(NullIf(F("rec__predikat_bkn"), Value("")), NullIf(F("rec__predikat_computed"), Value(""))),
+                    then=Coalesce(
+                        NullIf(F("rec__predikat_bkn"), Value("")), NullIf(F("rec__predikat_computed"), Value(""))
+                    ),
                 ),
                 default=None,
                 output_field=CharField(),
@@ -167,9 +169,7 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
     history = []
     for period in periods:
         record = records.get(period.pk) if period.pk else None
-        exempt = any(
-            e.start <= period.end_date and (e.end is None or e.end >= period.start_date) for e in exemptions
-        )
+        exempt = any(e.start <= period.end_date and (e.end is None or e.end >= period.start_date) for e in exemptions)
         rated_at = record.rated_at if record else None
         status = rules.status_of(rated_at=rated_at, deadline=period.deadline, as_of=as_of, exempt=exempt)
         stage = record.stage_at(as_of) if record else rules.NOT_STARTED
@@ -193,10 +193,7 @@ def recent_periods(*, year: int, month: int, count: int = 12) -> list[Period]:
     for _ in range(count):
         keys.append((year, month))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    stored = {
-        (p.year, p.month): p
-        for p in Period.objects.filter(year__gte=keys[-1][0], year__lte=keys[0][0])
-    }
+    stored = {(p.year, p.month): p for p in Period.objects.filter(year__gte=keys[-1][0], year__lte=keys[0][0])}
     return [stored.get(key) or Period.build(*key) for key in keys]
 
 

@@ -52,7 +52,9 @@ def dinkes():
 
 
 def test_json_follows_the_contract(dinkes):
-    report = json.loads(run("--period", "2025-03", "--opd", "dinkes", "--as-of", "2025-04-20T08:00:00", "--format", "json"))
+    report = json.loads(
+        run("--period", "2025-03", "--opd", "dinkes", "--as-of", "2025-04-20T08:00:00", "--format", "json")
+    )
     assert report["period"] == "2025-03"
     assert report["deadline"] == "2025-04-15T23:59:59+07:00"
     assert report["as_of"] == "2025-04-20T08:00:00+07:00"

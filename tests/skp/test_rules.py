@@ -54,20 +54,14 @@ def test_unrated_record_is_pending_until_the_deadline_then_overdue():
 def test_a_rating_after_as_of_does_not_count_yet():
     deadline = rules.default_deadline(2025, 3)
     rated = wib(2025, 4, 10, 9, 0)
-    assert (
-        rules.status_of(rated_at=rated, deadline=deadline, as_of=wib(2025, 4, 9), exempt=False)
-        == rules.PENDING
-    )
+    assert rules.status_of(rated_at=rated, deadline=deadline, as_of=wib(2025, 4, 9), exempt=False) == rules.PENDING
     assert rules.stage_at(stage=rules.RATED, rated_at=rated, submitted_at=None, as_of=wib(2025, 4, 9)) == (
         rules.NOT_STARTED
     )
 
 
 def test_exempt_wins_over_everything():
-    assert (
-        rules.status_of(rated_at=None, deadline=wib(2025, 4, 15), as_of=wib(2025, 5, 1), exempt=True)
-        == rules.EXEMPT
-    )
+    assert rules.status_of(rated_at=None, deadline=wib(2025, 4, 15), as_of=wib(2025, 5, 1), exempt=True) == rules.EXEMPT
 
 
 def test_must_act_only_on_overdue_records():

@@ -19,9 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="YYYY-MM")
         parser.add_argument("--opd", help="OPD code, e.g. DINKES (default: the whole regency)")
-        parser.add_argument(
-            "--as-of", help="ISO-8601 moment to judge at (naive means WIB; default: now)"
-        )
+        parser.add_argument("--as-of", help="ISO-8601 moment to judge at (naive means WIB; default: now)")
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args, **options):

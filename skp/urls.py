@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("kabupaten/", views.kabupaten, name="kabupaten"),
+    path("opd/<str:kode>/", views.opd_detail, name="opd_detail"),
+    path("asn/<str:nip>/", views.asn_detail, name="asn_detail"),
+]
