@@ -74,6 +74,7 @@ class Period(models.Model):
             models.CheckConstraint(
                 condition=Q(deadline_override__isnull=True) | ~Q(override_reason=""),
                 name="period_override_has_reason",
+                violation_error_message=_("A changed deadline needs a reason."),
             ),
         ]
 
@@ -165,6 +166,9 @@ class MonthlyRecord(models.Model):
                     | (~Q(stage=rules.RATED) & Q(rated_at__isnull=True))
                 ),
                 name="record_rated_has_time_and_ratings",
+                violation_error_message=_(
+                    "A rated record needs its rating time and both ratings; an unrated one has no rating time."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(rating_hasil__in=[1, 2, 3]) | Q(rating_hasil__isnull=True),
@@ -261,7 +265,9 @@ class Exemption(models.Model):
         verbose_name_plural = _("exemptions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="exemption_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="exemption_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             )
         ]
         indexes = [models.Index(fields=["asn", "start"])]

@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Asn, Opd, Unit, User
+
+# Fields SIASN/e-Kinerja own once an ASN has been synced: edit them at BKN.
+ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_id", "last_synced_at")
+
+
+@admin.register(Opd)
+class OpdAdmin(admin.ModelAdmin):
+    list_display = ("kode", "nama", "jenis", "head", "is_active")
+    list_filter = ("jenis", "is_active")
+    search_fields = ("kode", "nama")
+    autocomplete_fields = ("head",)
+    list_select_related = ("head",)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("nama", "opd", "parent", "head")
+    list_filter = ("opd",)
+    search_fields = ("nama", "opd__kode", "opd__nama")
+    autocomplete_fields = ("opd", "parent", "head")
+    list_select_related = ("opd", "parent", "head")
+
+
+@admin.register(Asn)
+class AsnAdmin(admin.ModelAdmin):
+    list_display = ("nip", "nama", "opd", "unit", "kind", "jabatan", "is_guru", "is_active")
+    list_filter = ("kind", "is_guru", "jenis_jabatan", "is_active", "opd")
+    search_fields = ("=nip", "nip", "nama")
+    autocomplete_fields = ("opd", "unit", "atasan")
+    list_select_related = ("opd", "unit")
+    readonly_fields = ("is_guru", "last_synced_at", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.last_synced_at:
+            return tuple(dict.fromkeys((*self.readonly_fields, *ASN_BKN_FIELDS)))
+        return self.readonly_fields
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "role", "opd", "asn", "is_active", "last_login")
+    list_filter = ("role", "is_active", "opd")
+    search_fields = ("username", "first_name", "last_name", "asn__nama", "asn__nip")
+    autocomplete_fields = ("asn", "opd")
+    list_select_related = ("opd", "asn")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Role"), {"fields": ("role", "opd", "asn")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "role", "opd", "asn", "password1", "password2")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login", "date_joined"]
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly

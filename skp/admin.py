@@ -1,0 +1,116 @@
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source
+
+SYNCED_SOURCES = (Source.EKINERJA, Source.SIASN, Source.IMPORT)
+RECORD_BKN_FIELDS = (
+    "stage",
+    "submitted_at",
+    "rated_at",
+    "rating_hasil",
+    "rating_perilaku",
+    "predikat_bkn",
+    "source",
+    "last_synced_at",
+)
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "deadline_default", "deadline_override", "override_reason", "bkn_batas_pengisian")
+    list_filter = ("year",)
+    readonly_fields = ("start_date", "end_date", "deadline_default", "bkn_periode_id", "bkn_batas_pengisian")
+    fields = ("year", "month", *readonly_fields[:3], "deadline_override", "override_reason", *readonly_fields[3:])
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "year", "month") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            built = Period.build(obj.year, obj.month)
+            obj.start_date, obj.end_date, obj.deadline_default = (
+                built.start_date,
+                built.end_date,
+                built.deadline_default,
+            )
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(admin.ModelAdmin):
+    list_display = ("asn", "kind", "start", "end", "created_by")
+    list_filter = ("kind", "asn__opd")
+    search_fields = ("=asn__nip", "asn__nama")
+    autocomplete_fields = ("asn",)
+    list_select_related = ("asn", "created_by")
+    date_hierarchy = "start"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MonthlyRecord)
+class MonthlyRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "asn",
+        "period",
+        "opd",
+        "stage",
+        "rated_at",
+        "predikat_bkn",
+        "predikat_computed",
+        "source",
+        "edited_by_hand",
+    )
+    list_filter = ("period", "stage", "source", "edited_by_hand", "asn__is_guru", "opd")
+    search_fields = ("=asn__nip", "asn__nama")
+    autocomplete_fields = ("asn", "opd", "unit", "atasan")
+    list_select_related = ("asn", "period", "opd")
+    readonly_fields = ("source", "predikat_computed", "edited_by_hand", "raw_payload", "created_at", "updated_at")
+    show_full_result_count = False  # an exact count of every record is slow and not needed
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.source in SYNCED_SOURCES:
+            return tuple(dict.fromkeys((*RECORD_BKN_FIELDS, *self.readonly_fields)))
+        return self.readonly_fields
+
+    @admin.display(description=_("raw payload from the source"))
+    def raw_payload(self, obj):
+        payload = RecordPayload.objects.filter(record=obj).values_list("payload", flat=True).first()
+        if payload is None:
+            return "–"
+        return format_html("<pre>{}</pre>", json.dumps(payload, ensure_ascii=False, indent=2))
+
+    def save_model(self, request, obj, form, change):
+        # A person touched it: the audit trail has who and what; the flag lets
+        # dashboards warn, notably for teachers who are rated through Ruang GTK.
+        obj.edited_by_hand = True
+        if not change:
+            obj.source = Source.MANUAL
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AnnualSkp)
+class AnnualSkpAdmin(admin.ModelAdmin):
+    list_display = ("asn", "year", "plan_status", "plan_approved", "sent_to_siasn", "predikat")
+    list_filter = ("year", "plan_approved", "sent_to_siasn", "asn__opd")
+    search_fields = ("=asn__nip", "asn__nama")
+    autocomplete_fields = ("asn",)
+    list_select_related = ("asn",)
+    readonly_fields = (
+        "plan_status",
+        "plan_approved",
+        "bkn_skp_id",
+        "sent_to_siasn",
+        "rating_hasil",
+        "rating_perilaku",
+        "predikat",
+        "source",
+        "last_synced_at",
+    )

@@ -1,0 +1,167 @@
+"""The BKPSDM admin panel: every list opens, BKN's fields are read-only, changes are audited."""
+
+import datetime as dt
+
+import pytest
+from auditlog.models import LogEntry
+
+from opd.models import User
+from skp import rules
+from skp.models import MonthlyRecord, Period, Source
+from tests.factories import AsnFactory, ExemptionFactory, PeriodFactory, RecordFactory, UserFactory, asn_user
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_LISTS = [
+    "/admin/opd/opd/",
+    "/admin/opd/unit/",
+    "/admin/opd/asn/",
+    "/admin/opd/user/",
+    "/admin/skp/period/",
+    "/admin/skp/exemption/",
+    "/admin/skp/monthlyrecord/",
+    "/admin/skp/annualskp/",
+    "/admin/auditlog/logentry/",
+]
+
+
+@pytest.fixture
+def bkpsdm(client):
+    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize("url", ADMIN_LISTS)
+def test_admin_bkpsdm_opens_every_list_by_role(bkpsdm, url):
+    RecordFactory(rated=True)
+    response = bkpsdm.get(url)
+    assert response.status_code == 200
+
+
+def test_the_admin_panel_speaks_indonesian(bkpsdm):
+    page = bkpsdm.get("/admin/").content.decode()
+    assert "Administrasi BKPSDM" in page
+    assert "Laporan bulanan" in page
+
+
+def test_search_by_nip_finds_the_asn(bkpsdm):
+    wanted, other = AsnFactory(nama="Siti Dicari"), AsnFactory(nama="Budi Lain")
+    page = bkpsdm.get("/admin/opd/asn/", {"q": wanted.nip}).content.decode()
+    assert "Siti Dicari" in page
+    assert "Budi Lain" not in page
+    assert other.nip not in page
+
+
+def test_other_roles_cannot_enter_the_admin_panel(client):
+    user = UserFactory(username="bupati", role=User.Role.PIMPINAN)
+    client.force_login(user)
+    assert client.get("/admin/skp/period/").status_code == 302
+
+
+def test_a_deadline_override_is_audited_with_before_and_after(bkpsdm):
+    period = PeriodFactory(year=2025, month=3)
+    response = bkpsdm.post(
+        f"/admin/skp/period/{period.pk}/change/",
+        {"deadline_override_0": "22/04/2025", "deadline_override_1": "23:59:59", "override_reason": "Libur Idulfitri"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    period.refresh_from_db()
+    assert period.deadline == dt.datetime(2025, 4, 22, 23, 59, 59, tzinfo=rules.WIB)
+    entry = LogEntry.objects.get_for_object(period).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor.role == "admin_bkpsdm"
+    assert entry.changes_dict["override_reason"] == ["", "Libur Idulfitri"]
+    assert entry.changes_dict["deadline_override"][0] == "None"
+
+
+def test_an_override_without_a_reason_is_refused_in_indonesian(bkpsdm):
+    period = PeriodFactory(year=2025, month=3)
+    response = bkpsdm.post(
+        f"/admin/skp/period/{period.pk}/change/",
+        {"deadline_override_0": "22/04/2025", "deadline_override_1": "23:59:59", "override_reason": ""},
+    )
+    assert response.status_code == 200
+    assert "membutuhkan alasan" in response.content.decode()
+    period.refresh_from_db()
+    assert period.deadline_override is None
+
+
+def test_an_exemption_added_by_hand_records_who_and_is_audited(bkpsdm):
+    asn = AsnFactory()
+    response = bkpsdm.post(
+        "/admin/skp/exemption/add/",
+        {"asn": asn.pk, "kind": "tugas_belajar", "start": "01/03/2025", "end": "", "note": "SK Bupati"},
+    )
+    assert response.status_code == 302
+    exemption = asn.exemptions.get()
+    assert exemption.created_by.role == "admin_bkpsdm"
+    assert LogEntry.objects.get_for_object(exemption).filter(action=LogEntry.Action.CREATE).exists()
+
+
+def test_an_exemption_ending_before_it_starts_is_refused(bkpsdm):
+    asn = AsnFactory()
+    response = bkpsdm.post(
+        "/admin/skp/exemption/add/",
+        {"asn": asn.pk, "kind": "cuti_besar", "start": "01/03/2025", "end": "01/02/2025"},
+    )
+    assert response.status_code == 200
+    assert "tidak boleh sebelum" in response.content.decode()
+    assert not asn.exemptions.exists()
+
+
+def test_fields_from_bkn_are_read_only_on_a_synced_record(bkpsdm):
+    record = RecordFactory(rated=True, source=Source.EKINERJA)
+    page = bkpsdm.get(f"/admin/skp/monthlyrecord/{record.pk}/change/").content.decode()
+    assert 'name="rated_at_0"' not in page
+    assert 'name="rating_hasil"' not in page
+
+
+def test_a_record_edited_by_hand_is_flagged_and_audited(bkpsdm):
+    record = RecordFactory(source=Source.DEMO, asn__jabatan="Guru Ahli Muda")
+    data = {
+        "asn": record.asn_id,
+        "period": record.period_id,
+        "opd": record.opd_id,
+        "unit": record.unit_id,
+        "stage": "rated",
+        "rated_at_0": "10/04/2025",
+        "rated_at_1": "09:00:00",
+        "rating_hasil": "1",
+        "rating_perilaku": "2",
+        "predikat_bkn": "",
+    }
+    response = bkpsdm.post(f"/admin/skp/monthlyrecord/{record.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = MonthlyRecord.objects.select_related("asn").get(pk=record.pk)
+    assert record.edited_by_hand
+    assert record.manual_teacher_entry
+    assert record.predikat == "baik"
+    entry = LogEntry.objects.get_for_object(record).get(action=LogEntry.Action.UPDATE)
+    assert entry.changes_dict["stage"] == ["not_started", "rated"]
+
+
+def test_role_changes_are_audited(bkpsdm):
+    user = asn_user(AsnFactory())
+    user.role = User.Role.OPERATOR_OPD
+    user.opd = user.asn.opd
+    user.save()
+    entry = LogEntry.objects.get_for_object(user).latest("timestamp")
+    assert entry.changes_dict["role"] == ["asn", "operator_opd"]
+
+
+def test_the_audit_trail_cannot_be_edited_in_the_admin(bkpsdm):
+    ExemptionFactory()
+    entry = LogEntry.objects.first()
+    assert entry is not None
+    assert bkpsdm.get(f"/admin/auditlog/logentry/{entry.pk}/delete/").status_code == 403
+    page = bkpsdm.get(f"/admin/auditlog/logentry/{entry.pk}/change/").content.decode()
+    assert 'type="submit"' not in page or 'name="_save"' not in page
+
+
+def test_new_periods_get_their_deadline_from_the_rules(bkpsdm):
+    response = bkpsdm.post("/admin/skp/period/add/", {"year": "2025", "month": "12", "override_reason": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    period = Period.objects.get(year=2025, month=12)
+    assert period.deadline == dt.datetime(2026, 1, 15, 23, 59, 59, tzinfo=rules.WIB)
