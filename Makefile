@@ -48,7 +48,7 @@ lock:
 	var/lockenv/bin/pip freeze --exclude kapuas-kinerja > constraints.txt
 	rm -rf var/lockenv
 
-bench: migrate
+bench: seed
 	$(PY) manage.py bench
 
 clean:

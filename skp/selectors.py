@@ -212,22 +212,26 @@ def _iso_wib(moment: dt.datetime | None) -> str | None:
 def compliance_report(*, period: Period, as_of: dt.datetime, scope: Scope, opd_id: int | None = None) -> dict:
     """The `compliance` contract: period, deadline, as_of, summary and one row per ASN."""
     rows = compliance_rows(period=period, as_of=as_of, scope=scope, filters=RowFilters(opd_id=opd_id))
-    items = [
-        {
-            "nip": row.nip,
-            "nama": row.nama,
-            "opd": row.month_opd_kode,
-            "opd_nama": row.month_opd_nama,
-            "unor": row.month_unit_nama,
-            "is_guru": row.is_guru,
-            "stage": row.stage_then,
-            "status": row.status,
-            "rated_at": _iso_wib(row.rated_at_then),
-            "predikat": row.predikat_then,
-            "must_act": row.must_act,
-        }
-        for row in rows.order_by("month_opd_kode", "month_unit_nama", "nama", "nip")
-    ]
+    # values() rather than model instances: a regency has thousands of rows.
+    fields = {
+        "nip": "nip",
+        "nama": "nama",
+        "opd": "month_opd_kode",
+        "opd_nama": "month_opd_nama",
+        "unor": "month_unit_nama",
+        "is_guru": "is_guru",
+        "stage": "stage_then",
+        "status": "status",
+        "rated_at": "rated_at_then",
+        "predikat": "predikat_then",
+        "must_act": "must_act",
+    }
+    ordered = rows.order_by("month_opd_kode", "month_unit_nama", "nama", "nip")
+    items = []
+    for values in ordered.values(*fields.values()):
+        item = {key: values[column] for key, column in fields.items()}
+        item["rated_at"] = _iso_wib(item["rated_at"])
+        items.append(item)
     summary = dict.fromkeys(rules.STATUSES, 0)
     for item in items:
         summary[item["status"]] += 1

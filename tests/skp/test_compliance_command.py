@@ -73,6 +73,7 @@ def test_json_follows_the_contract(dinkes):
         "predikat": "sangat_baik",
         "must_act": None,
     }
+    assert all(type(row["is_guru"]) is bool for row in report["rows"])
     assert rows["B Telat"]["status"] == "late"
     assert (rows["C Menunggu"]["status"], rows["C Menunggu"]["must_act"], rows["C Menunggu"]["is_guru"]) == (
         "overdue",
