@@ -120,13 +120,14 @@ def test_bad_arguments_exit_2_with_one_line(args, message):
     assert error.value.returncode == 2
 
 
-def test_the_real_command_line_exits_2_on_an_unknown_opd():
+def test_the_real_command_line_exits_2_with_one_line_on_a_malformed_period():
+    # A real process, so the exit status is the one a shell script would see.
     result = subprocess.run(
-        [sys.executable, "manage.py", "compliance", "--period", "2025-03", "--opd", "NOPE"],
+        [sys.executable, "manage.py", "compliance", "--period", "2025-3"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert "unknown OPD" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "must be YYYY-MM" in result.stderr
