@@ -203,11 +203,14 @@ class DemoBuilder:
         self.unit_heads: dict[tuple[str, str], str] = {}
 
     # -- people -----------------------------------------------------------------
-    def nip(self, kind: str) -> tuple[str, str]:
+    def nip(self, kind: str, senior: bool = False) -> tuple[str, str]:
         rng = self.rng
         while True:
             gender = rng.choice("12")
-            if kind == "pppk":
+            if senior:  # heads of OPD and units: born 1966-1979
+                birth = dt.date(1966, 1, 1) + dt.timedelta(days=rng.randrange(5000))
+                middle = f"{birth.year + rng.randint(23, 27)}{rng.randint(1, 12):02d}"
+            elif kind == "pppk":
                 birth = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randrange(9000))
                 middle = f"{rng.randint(2021, 2024)}{rng.randint(1, 60):02d}"
             else:
@@ -218,8 +221,10 @@ class DemoBuilder:
                 self.nips.add(nip)
                 return nip, gender
 
-    def person(self, *, kind: str, jabatan: str, jenis: str, opd: str, unit: str | None) -> PlannedAsn:
-        nip, gender = self.nip(kind)
+    def person(
+        self, *, kind: str, jabatan: str, jenis: str, opd: str, unit: str | None, senior: bool = False
+    ) -> PlannedAsn:
+        nip, gender = self.nip(kind, senior)
         first = self.rng.choice(MALE if gender == "1" else FEMALE)
         last = self.rng.choice(LAST)
         gelar = (
@@ -317,7 +322,9 @@ class DemoBuilder:
             size = max(4, round(int(row["perkiraan_asn"]) * self.asn_count / total))
             units = self.plan_units(row, size)
             self.units[kode] = units
-            head = self.person(kind="pns", jabatan=self.head_title(row), jenis="struktural", opd=kode, unit=None)
+            head = self.person(
+                kind="pns", jabatan=self.head_title(row), jenis="struktural", opd=kode, unit=None, senior=True
+            )
             self.opd_heads[kode] = head.nip
             unit_head_by_name = {}
             for unit in units:
@@ -336,6 +343,7 @@ class DemoBuilder:
                     jenis=jenis,
                     opd=kode,
                     unit=unit.nama,
+                    senior=True,
                 )
                 unit_head_by_name[unit.nama] = unit_head
                 self.unit_heads[(kode, unit.nama)] = unit_head.nip
@@ -402,6 +410,17 @@ class DemoBuilder:
             )
 
 
+def _insert_missing(model, objects: list, key, stored: set) -> int:
+    """Insert the objects whose natural key is not stored yet; return how many.
+
+    Filtering first (rather than only ignore_conflicts) keeps a second run
+    cheap: nothing is prepared for rows that are already there.
+    """
+    missing = [obj for obj in objects if key(obj) not in stored]
+    model.objects.bulk_create(missing, ignore_conflicts=True, batch_size=2000)
+    return len(missing)
+
+
 @transaction.atomic
 def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = None, now: dt.datetime) -> SeedResult:
     """Insert the demo regency where it is missing; return what was created and the demo logins."""
@@ -446,8 +465,8 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
     unit_ids = {(o, n): pk for o, n, pk in Unit.objects.values_list("opd_id", "nama", "pk")}
 
     # ASN, then who appraises whom and who heads what (filled only where empty).
-    before = Asn.objects.count()
-    Asn.objects.bulk_create(
+    result.created["asn"] = _insert_missing(
+        Asn,
         [
             Asn(
                 nip=p.nip,
@@ -458,14 +477,12 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
                 opd_id=opd_ids[p.opd],
                 unit_id=unit_ids[(opd_ids[p.opd], p.unit)] if p.unit else None,
                 email=p.email,
-                last_synced_at=None,
             )
             for p in builder.asn
         ],
-        ignore_conflicts=True,
-        batch_size=2000,
+        key=lambda asn: asn.nip,
+        stored=set(Asn.objects.values_list("nip", flat=True)),
     )
-    result.created["asn"] = Asn.objects.count() - before
     asn_ids = dict(Asn.objects.values_list("nip", "pk"))
     current_atasan = dict(Asn.objects.values_list("pk", "atasan_id"))
     to_update = []
@@ -523,13 +540,16 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
             )
     Exemption.objects.bulk_create(new_exemptions)
     result.created["exemption"] = len(new_exemptions)
-    before = MonthlyRecord.objects.count()
-    MonthlyRecord.objects.bulk_create(new_records, ignore_conflicts=True, batch_size=2000)
-    result.created["record"] = MonthlyRecord.objects.count() - before
+    result.created["record"] = _insert_missing(
+        MonthlyRecord,
+        new_records,
+        key=lambda record: (record.asn_id, record.period_id),
+        stored=set(MonthlyRecord.objects.filter(period__in=periods).values_list("asn_id", "period_id")),
+    )
 
     # Annual SKP plans: a few ASN without an approved plan, the worst case.
-    before = AnnualSkp.objects.count()
-    AnnualSkp.objects.bulk_create(
+    result.created["annual_skp"] = _insert_missing(
+        AnnualSkp,
         [
             AnnualSkp(
                 asn_id=asn_ids[p.nip],
@@ -545,10 +565,9 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
             for y in sorted({k[0] for k in keys})
             for p in builder.asn
         ],
-        ignore_conflicts=True,
-        batch_size=2000,
+        key=lambda skp: (skp.asn_id, skp.year),
+        stored=set(AnnualSkp.objects.values_list("asn_id", "year")),
     )
-    result.created["annual_skp"] = AnnualSkp.objects.count() - before
     result.logins = _demo_logins(builder, opd_ids, asn_ids, result)
     return result
 
