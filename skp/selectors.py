@@ -180,6 +180,7 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
                 "status": status,
                 "stage": stage,
                 "must_act": rules.must_act(status, stage),
+                "exemption": exemption,
                 "rated_at": rated_at if stage == rules.RATED else None,
                 "predikat": record.predikat if record and stage == rules.RATED else None,
             }

@@ -76,6 +76,15 @@ def test_an_asn_sees_only_their_own_page(client, world):
     assert client.get(f"/asn/{world['nurse'].nip}/").status_code == 404
 
 
+def test_an_asn_sees_why_a_month_is_exempt(client, world):
+    from tests.factories import ExemptionFactory
+
+    ExemptionFactory(asn=world["clerk"], kind="tugas_belajar", start=dt.date(2025, 3, 31))
+    page = login(client, asn_user(world["clerk"])).get(f"/asn/{world['clerk'].nip}/").content.decode()
+    assert "Dikecualikan" in page
+    assert "Tugas belajar" in page
+
+
 def test_an_asn_gets_403_on_pages_their_role_never_opens(client, world):
     login(client, asn_user(world["clerk"]))
     assert client.get("/kabupaten/").status_code == 403
@@ -170,6 +179,13 @@ def test_a_bad_period_gets_a_message_in_indonesian(client, world):
     response = client.get("/opd/DINKES/?periode=2025-13")
     assert response.status_code == 400
     assert "tidak valid" in response.content.decode()
+
+
+def test_pages_are_indonesian_even_for_an_english_browser(client, world):
+    login(client, world["kepala_opd"])
+    page = client.get("/opd/DINKES/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "Lewat batas" in page
+    assert "Overdue" not in page
 
 
 def test_dates_are_written_in_full_indonesian(client, world):
