@@ -169,7 +169,11 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
     history = []
     for period in periods:
         record = records.get(period.pk) if period.pk else None
-        exempt = any(e.start <= period.end_date and (e.end is None or e.end >= period.start_date) for e in exemptions)
+        exemption = next(
+            (e for e in exemptions if e.start <= period.end_date and (e.end is None or e.end >= period.start_date)),
+            None,
+        )
+        exempt = exemption is not None
         rated_at = record.rated_at if record else None
         status = rules.status_of(rated_at=rated_at, deadline=period.deadline, as_of=as_of, exempt=exempt)
         stage = record.stage_at(as_of) if record else rules.NOT_STARTED
