@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install migrate seed lock bench messages clean
+.PHONY: run test lint install dirs migrate seed lock bench messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-var:
-	mkdir -p var
+dirs:
+	mkdir -p var/staticfiles var/media
 
-migrate: install var
+migrate: install dirs
 	$(PY) manage.py migrate --no-input
 
 seed: migrate
@@ -29,7 +29,7 @@ run: seed
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
 
 ## Every test (SQLite unless DATABASE_URL is set).
-test: install var
+test: install dirs
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
