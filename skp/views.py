@@ -73,37 +73,40 @@ def opd_detail(request, kode):
     unit_id = int(q["unit"]) if q.get("unit", "").isdigit() else None
     text = q.get("q", "").strip()[:50]
 
-    base = compliance_rows(period=period, as_of=now, scope=scope, filters=RowFilters(opd_id=opd.pk))
-    summary = compliance_summary(base)
     rows = compliance_rows(
         period=period,
         as_of=now,
         scope=scope,
         filters=RowFilters(opd_id=opd.pk, unit_id=unit_id, status=status, is_guru=guru, kind=kind, text=text),
     ).order_by("status_order", "month_unit_nama", "nama")
-    page = Paginator(rows, PAGE_SIZE).get_page(q.get("halaman"))
-    today = timezone.localdate()
     context = {
         "opd": opd,
         "period": period,
-        "period_error": period_error,
-        "periods": _period_choices(),
-        "deadline_open": now <= period.deadline,
-        "days_left": (timezone.localdate(period.deadline) - today).days,
-        "summary": _with_labels(summary),
-        "on_time_rate": rules.on_time_rate(summary),
-        "page": page,
-        "units": Unit.objects.filter(opd=opd).order_by("nama").only("pk", "nama"),
+        "page": Paginator(rows, PAGE_SIZE).get_page(q.get("halaman")),
         "filters": {"status": status or "", "guru": q.get("guru", ""), "jenis": kind or "", "unit": unit_id, "q": text},
-        "status_labels": rules.STATUS_LABELS,
         "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
-        "kinds": Asn.Kind.choices,
-        "sees_whole_opd": scope.opd_sees_whole(opd),
-        **_freshness(opd.pk),
     }
-    template = "skp/opd_detail.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#record-list"
+        # Only the list changes: skip the counts and everything around it.
+        return render(request, "skp/opd_detail.html#record-list", context)
+
+    summary = compliance_summary(
+        compliance_rows(period=period, as_of=now, scope=scope, filters=RowFilters(opd_id=opd.pk))
+    )
+    context.update(
+        {
+            "period_error": period_error,
+            "periods": _period_choices(),
+            "deadline_open": now <= period.deadline,
+            "days_left": (timezone.localdate(period.deadline) - timezone.localdate()).days,
+            "summary": _with_labels(summary),
+            "on_time_rate": rules.on_time_rate(summary),
+            "units": Unit.objects.filter(opd=opd).order_by("nama").only("pk", "nama"),
+            "kinds": Asn.Kind.choices,
+            **_freshness(opd.pk),
+        }
+    )
+    template = "skp/opd_detail.html"
     return render(request, template, context, status=400 if period_error else 200)
 
 

@@ -165,3 +165,37 @@ def test_new_periods_get_their_deadline_from_the_rules(bkpsdm):
     assert response.status_code == 302, response.content.decode()[:2000]
     period = Period.objects.get(year=2025, month=12)
     assert period.deadline == dt.datetime(2026, 1, 15, 23, 59, 59, tzinfo=rules.WIB)
+
+
+@pytest.mark.parametrize(
+    ("nip", "kind", "message"),
+    [
+        ("19870815201001100", "pns", "terdiri dari 17 digit"),
+        ("198702302010011001", "pns", "bukan tanggal lahir yang sah"),
+        ("198708152010131001", "pns", "bulan TMT CPNS"),
+        ("1.98708E+17", "pns", "tersimpan sebagai angka"),
+    ],
+)
+def test_an_asn_with_a_bad_nip_is_refused_naming_what_is_wrong(bkpsdm, nip, kind, message):
+    from opd.models import Asn, Opd
+
+    opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", jenis="dinas")
+    before = Asn.objects.count()
+    response = bkpsdm.post(
+        "/admin/opd/asn/add/", {"nip": nip, "nama": "Pegawai Baru", "kind": kind, "opd": opd.pk, "is_active": "on"}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Asn.objects.count() == before
+
+
+def test_a_pppk_number_with_a_counter_above_12_is_accepted(bkpsdm):
+    from opd.models import Asn, Opd
+
+    opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", jenis="dinas")
+    response = bkpsdm.post(
+        "/admin/opd/asn/add/",
+        {"nip": "199001012022452001", "nama": "Pegawai PPPK", "kind": "pppk", "opd": opd.pk, "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert Asn.objects.filter(nip="199001012022452001", kind="pppk").exists()
