@@ -25,6 +25,7 @@ class Scope:
     # The user's own ASN: they see themselves and, as appraiser, their appraisees.
     asn_id: int | None = None
     appraises: bool = False
+    is_superuser: bool = False
 
     @property
     def leads_staff(self) -> bool:
@@ -33,11 +34,13 @@ class Scope:
 
     @property
     def opens_regency_pages(self) -> bool:
-        return self.role in User.REGENCY_ROLES
+        """The regency overview: BKPSDM and the leadership."""
+        return self.role in (Role.ADMIN_BKPSDM, Role.PIMPINAN) or self.is_superuser
 
     @property
     def opens_opd_pages(self) -> bool:
-        return self.all_opd or bool(self.opd_ids) or self.leads_staff
+        """OPD dashboards: those who answer for whole OPD (keuangan reads TPP bases instead)."""
+        return self.opens_regency_pages or (self.role in User.OPD_ROLES and bool(self.opd_ids))
 
     def _q(self, *, opd: str, unit: str, atasan: str) -> Q:
         if self.all_opd:
@@ -65,6 +68,13 @@ class Scope:
             q |= Q(atasan_id=self.asn_id)
         return q
 
+    def staff_rows_q(self) -> Q:
+        """Compliance rows of the staff one leads or appraises, by that month's placement."""
+        q = Q(month_unit_id__in=self.unit_ids)
+        if self.asn_id:
+            q |= Q(month_atasan_id=self.asn_id)
+        return q
+
 
 def scope_for(user) -> Scope:
     """The one place that decides which OPD, units and ASN a user may see."""
@@ -72,7 +82,7 @@ def scope_for(user) -> Scope:
         return Scope(role="anonymous")
     role = user.role
     if user.is_superuser or role in User.REGENCY_ROLES:
-        return Scope(role=role, all_opd=True, asn_id=user.asn_id)
+        return Scope(role=role, all_opd=True, asn_id=user.asn_id, is_superuser=user.is_superuser)
     opd_ids = frozenset([user.opd_id]) if role in User.OPD_ROLES and user.opd_id else frozenset()
     unit_ids: frozenset[int] = frozenset()
     appraises = False
@@ -82,6 +92,13 @@ def scope_for(user) -> Scope:
             unit_ids = _with_descendants({pk for pk, _ in led}, {opd for _, opd in led})
         appraises = Asn.objects.filter(atasan_id=user.asn_id).exists()
     return Scope(role=role, opd_ids=opd_ids, unit_ids=unit_ids, asn_id=user.asn_id, appraises=appraises)
+
+
+def request_scope(request) -> Scope:
+    """scope_for, computed once per request (views and the navigation share it)."""
+    if not hasattr(request, "_kinerja_scope"):
+        request._kinerja_scope = scope_for(request.user)
+    return request._kinerja_scope
 
 
 def _with_descendants(roots: set[int], opd_ids: set[int]) -> frozenset[int]:
@@ -99,16 +116,13 @@ def _with_descendants(roots: set[int], opd_ids: set[int]) -> frozenset[int]:
 
 
 def visible_opds(scope: Scope):
-    """OPD the user may open: the whole of them, or the part they lead."""
-    if scope.all_opd:
-        return Opd.objects.all()
-    staff_opds = Asn.objects.filter(scope.staff_q()).values("opd_id") if scope.leads_staff else []
-    return Opd.objects.filter(Q(pk__in=scope.opd_ids) | Q(pk__in=staff_opds))
+    """OPD whose dashboard the user may open: all of them, or their own."""
+    return Opd.objects.all() if scope.all_opd else Opd.objects.filter(pk__in=scope.opd_ids)
 
 
 def get_opd_or_404(scope: Scope, kode: str) -> Opd:
-    opd = Opd.objects.filter(kode=kode.upper()).first()
-    if opd is None or not visible_opds(scope).filter(pk=opd.pk).exists():
+    opd = visible_opds(scope).filter(kode=kode.upper()).first()
+    if opd is None:
         raise Http404
     return opd
 

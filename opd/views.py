@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
-from .access import scope_for
+from .access import request_scope
 from .models import User
 
 
@@ -9,11 +9,15 @@ from .models import User
 def home(request):
     """Send each user to their own page."""
     user = request.user
-    scope = scope_for(user)
+    scope = request_scope(request)
     if scope.opens_regency_pages:
         return redirect("kabupaten")
-    if user.role in User.OPD_ROLES and user.opd_id:
+    if scope.opens_opd_pages and user.opd_id:
         return redirect("opd_detail", kode=user.opd.kode)
+    if scope.leads_staff:
+        return redirect("staff")
+    if user.role == User.Role.KEUANGAN:
+        return render(request, "opd/keuangan_home.html")
     if user.asn_id:
         return redirect("asn_detail", nip=user.asn.nip)
-    return redirect("login")
+    return render(request, "opd/no_page.html", status=403)

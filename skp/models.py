@@ -305,3 +305,31 @@ class AnnualSkp(models.Model):
 
     def __str__(self):
         return f"{self.asn_id} {self.year}"
+
+
+class StatusRollup(models.Model):
+    """Counts per period, OPD, unit and teacher group, kept exact by every write path.
+
+    For one period and one moment all unrated records are either pending or
+    overdue, so the counts hold at any time after the ratings they count:
+    `unrated` is split into pending/overdue when read. Regency pages and trends
+    read these rows instead of aggregating every record (skp/rollup.py).
+    """
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="rollups")
+    opd = models.ForeignKey("opd.Opd", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("opd.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    is_guru = models.BooleanField()
+    total = models.PositiveIntegerField(default=0)
+    exempt = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    unrated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("status rollup")
+        verbose_name_plural = _("status rollups")
+        indexes = [models.Index(fields=["period", "opd"])]
+
+    def __str__(self):
+        return f"{self.period_id}/{self.opd_id}/{self.unit_id}/{self.is_guru}"

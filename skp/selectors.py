@@ -6,8 +6,10 @@ number of queries.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
@@ -22,6 +24,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, NullIf
 
@@ -78,6 +81,7 @@ def compliance_rows(
             month_opd_kode=Case(When(has_rec, then=F("rec__opd__kode")), default=F("opd__kode")),
             month_opd_nama=Case(When(has_rec, then=F("rec__opd__nama")), default=F("opd__nama")),
             month_unit_nama=Case(When(has_rec, then=F("rec__unit__nama")), default=F("unit__nama")),
+            month_atasan_nama=Case(When(has_rec, then=F("rec__atasan__nama")), default=F("atasan__nama")),
             is_exempt=Exists(
                 Exemption.objects.filter(asn_id=OuterRef("pk"), start__lte=period.end_date).filter(
                     Q(end__isnull=True) | Q(end__gte=period.start_date)
@@ -147,6 +151,23 @@ def _apply_filters(rows: QuerySet, filters: RowFilters) -> QuerySet:
         text = filters.text.strip()
         rows = rows.filter(Q(nip__startswith=text) | Q(nama__icontains=text))
     return rows
+
+
+def page_of(rows: QuerySet, number, size: int = 50) -> Page:
+    """One page of rows and the total, in one query (a window count, not a second COUNT)."""
+    number = int(number) if str(number).isdigit() and int(number) > 0 else 1
+    counted = rows.annotate(full_count=Window(Count("pk")))
+    items = list(counted[(number - 1) * size : number * size])
+    if items:
+        count = items[0].full_count
+    else:
+        count = rows.count()
+        if count and number > 1:  # past the end: show the last page
+            number = math.ceil(count / size)
+            items = list(counted[(number - 1) * size : number * size])
+    paginator = Paginator(rows, size)
+    paginator.__dict__["count"] = count  # known already; Paginator.count is a cached property
+    return Page(items, number, paginator)
 
 
 def compliance_summary(rows: QuerySet) -> dict[str, int]:

@@ -5,5 +5,6 @@ from . import views
 urlpatterns = [
     path("kabupaten/", views.kabupaten, name="kabupaten"),
     path("opd/<str:kode>/", views.opd_detail, name="opd_detail"),
+    path("staf/", views.staff, name="staff"),
     path("asn/<str:nip>/", views.asn_detail, name="asn_detail"),
 ]

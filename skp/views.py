@@ -1,44 +1,106 @@
 """Thin views: read the scope, call selectors, render. HTMX requests get the list only."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from opd.access import get_asn_or_404, get_opd_or_404, scope_for
+from opd.access import get_asn_or_404, get_opd_or_404, request_scope
 from opd.models import Asn, Opd, Unit
 
 from . import rules
+from .charts import trend_chart
 from .selectors import (
     RowFilters,
     asn_history,
     compliance_rows,
     compliance_summary,
     last_synced_at,
+    page_of,
     period_for,
     recent_periods,
 )
+from .summaries import opd_summaries, period_summary, trend, unit_summaries
 
 PAGE_SIZE = 50
+
+# ?urut= values: the default puts who is overdue, then late, first.
+SORTS = {
+    "status": ("status_order", "month_unit_nama", "nama"),
+    "nama": ("nama", "nip"),
+    "unit": ("month_unit_nama", "nama"),
+    "dinilai": ("rated_at_then", "nama"),
+}
+SORT_LABELS = {
+    "status": gettext_lazy("Status"),
+    "nama": gettext_lazy("Name"),
+    "unit": gettext_lazy("Unit"),
+    "dinilai": gettext_lazy("Rated at"),
+}
+TREND_SERIES = [
+    ("all", gettext_lazy("Everyone"), "s-all"),
+    ("non_guru", gettext_lazy("Non-teachers"), "s-staff"),
+    ("guru", gettext_lazy("Teachers"), "s-guru"),
+]
+
+
+@dataclass(frozen=True)
+class ListParams:
+    filters: RowFilters
+    sort: str
+    page: str
+    form: dict
 
 
 def _chosen_period(request):
     """The period asked for in ?periode=, else the one being chased; plus an error to show."""
-    today = timezone.localdate()
+    chased = rules.previous_period(timezone.localdate())
     text = request.GET.get("periode", "").strip()
     if text:
         try:
             return period_for(*rules.parse_period(text)), None
         except rules.RuleError:
             error = _("Period “%(period)s” is not valid; write it as YYYY-MM, e.g. 2025-03.") % {"period": text}
-            return period_for(*rules.previous_period(today)), error
-    return period_for(*rules.previous_period(today)), None
+            return period_for(*chased), error
+    return period_for(*chased), None
+
+
+def _period_choices():
+    year, month = rules.previous_period(timezone.localdate())
+    return recent_periods(year=year, month=month)
+
+
+def _list_params(request, *, opd_id=None) -> ListParams:
+    q = request.GET
+    status = q.get("status") if q.get("status") in rules.STATUSES else None
+    guru = {"1": True, "0": False}.get(q.get("guru", ""))
+    kind = q.get("jenis") if q.get("jenis") in Asn.Kind.values else None
+    unit_id = int(q["unit"]) if q.get("unit", "").isdigit() else None
+    text = q.get("q", "").strip()[:50]
+    sort = q.get("urut", "status")
+    if sort.lstrip("-") not in SORTS:
+        sort = "status"
+    return ListParams(
+        filters=RowFilters(opd_id=opd_id, unit_id=unit_id, status=status, is_guru=guru, kind=kind, text=text),
+        sort=sort,
+        page=q.get("halaman", "1"),
+        form={"status": status or "", "guru": q.get("guru", ""), "jenis": kind or "", "unit": unit_id, "q": text},
+    )
+
+
+def _ordered(rows, sort: str):
+    descending = sort.startswith("-")
+    fields = SORTS[sort.lstrip("-")]
+    # Unrated rows (no rating time) go last whichever way the list is sorted.
+    return rows.order_by(*(F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True) for f in fields))
 
 
 def _freshness(opd_id=None):
@@ -47,107 +109,146 @@ def _freshness(opd_id=None):
     return {"synced_at": synced, "stale": stale}
 
 
-def _period_choices():
-    year, month = rules.previous_period(timezone.localdate())
-    return recent_periods(year=year, month=month)
+def _list_context(rows, params: ListParams) -> dict:
+    return {
+        "page": page_of(_ordered(rows, params.sort), params.page, PAGE_SIZE),
+        "filters": params.form,
+        "sort": params.sort,
+        "sorts": SORT_LABELS,
+        "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
+        "kinds": Asn.Kind.choices,
+    }
 
 
-def _with_labels(summary):
-    return [(status, rules.STATUS_LABELS[status], summary[status]) for status in rules.STATUSES]
+def _period_context(period, period_error, now) -> dict:
+    return {
+        "period": period,
+        "period_error": period_error,
+        "periods": _period_choices(),
+        "deadline_open": now <= period.deadline,
+        "days_left": (timezone.localdate(period.deadline) - timezone.localdate(now)).days,
+    }
+
+
+def _summary_cards(group: dict) -> list[tuple[str, str, int]]:
+    return [(s, rules.STATUS_LABELS[s], group["counts"][s]) for s in rules.STATUSES]
+
+
+GROUPS = [(key, label) for key, label, _css in TREND_SERIES]
+
+
+def _is_list_swap(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
 def opd_detail(request, kode):
-    scope = scope_for(request.user)
+    """The Kepala OPD's page: who is late this period, who must act, how the OPD trends."""
+    scope = request_scope(request)
     if not scope.opens_opd_pages:
         raise PermissionDenied
     opd = get_opd_or_404(scope, kode)
     period, period_error = _chosen_period(request)
     now = timezone.now()
-    q = request.GET
-    status = q.get("status") if q.get("status") in rules.STATUSES else None
-    guru = {"1": True, "0": False}.get(q.get("guru", ""))
-    kind = q.get("jenis") if q.get("jenis") in Asn.Kind.values else None
-    unit_id = int(q["unit"]) if q.get("unit", "").isdigit() else None
-    text = q.get("q", "").strip()[:50]
-
-    rows = compliance_rows(
-        period=period,
-        as_of=now,
-        scope=scope,
-        filters=RowFilters(opd_id=opd.pk, unit_id=unit_id, status=status, is_guru=guru, kind=kind, text=text),
-    ).order_by("status_order", "month_unit_nama", "nama")
-    context = {
-        "opd": opd,
-        "period": period,
-        "page": Paginator(rows, PAGE_SIZE).get_page(q.get("halaman")),
-        "filters": {"status": status or "", "guru": q.get("guru", ""), "jenis": kind or "", "unit": unit_id, "q": text},
-        "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
-    }
-    if request.htmx and not request.htmx.history_restore_request:
-        # Only the list changes: skip the counts and everything around it.
+    params = _list_params(request, opd_id=opd.pk)
+    rows = compliance_rows(period=period, as_of=now, scope=scope, filters=params.filters)
+    context = {"opd": opd, "period": period, **_list_context(rows, params)}
+    if _is_list_swap(request):
         return render(request, "skp/opd_detail.html#record-list", context)
 
-    summary = compliance_summary(
-        compliance_rows(period=period, as_of=now, scope=scope, filters=RowFilters(opd_id=opd.pk))
+    summary = period_summary(period, now=now, opd_ids={opd.pk})
+    units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama", "parent_id")}
+    per_unit = unit_summaries(period, now=now, opd_id=opd.pk)
+    unit_rows = sorted(
+        ({"unit": units.get(unit_id), **counts} for unit_id, counts in per_unit.items()),
+        key=lambda u: (-u["counts"][rules.OVERDUE], u["unit"].nama if u["unit"] else ""),
     )
+    points = trend(_period_choices(), now=now, opd_ids={opd.pk})
     context.update(
         {
-            "period_error": period_error,
-            "periods": _period_choices(),
-            "deadline_open": now <= period.deadline,
-            "days_left": (timezone.localdate(period.deadline) - timezone.localdate()).days,
-            "summary": _with_labels(summary),
-            "on_time_rate": rules.on_time_rate(summary),
-            "units": Unit.objects.filter(opd=opd).order_by("nama").only("pk", "nama"),
-            "kinds": Asn.Kind.choices,
+            **_period_context(period, period_error, now),
+            "summary": summary,
+            "cards": _summary_cards(summary["all"]),
+            "groups": GROUPS,
+            "units": sorted(units.values(), key=lambda u: u.nama),
+            "unit_rows": unit_rows,
+            "chart": trend_chart(points, TREND_SERIES),
             **_freshness(opd.pk),
         }
     )
-    template = "skp/opd_detail.html"
-    return render(request, template, context, status=400 if period_error else 200)
+    return render(request, "skp/opd_detail.html", context, status=400 if period_error else 200)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def staff(request):
+    """'Staf saya': the same list, for the ASN one appraises and the units one leads."""
+    scope = request_scope(request)
+    if not scope.leads_staff:
+        raise PermissionDenied
+    period, period_error = _chosen_period(request)
+    now = timezone.now()
+    params = _list_params(request)
+    rows = compliance_rows(period=period, as_of=now, scope=scope, filters=params.filters).filter(scope.staff_rows_q())
+    context = {"period": period, **_list_context(rows, params)}
+    if _is_list_swap(request):
+        return render(request, "skp/staff.html#record-list", context)
+
+    everyone = compliance_rows(period=period, as_of=now, scope=scope).filter(scope.staff_rows_q())
+    counts = compliance_summary(everyone)
+    context.update(
+        {
+            **_period_context(period, period_error, now),
+            "cards": [(s, rules.STATUS_LABELS[s], counts[s]) for s in rules.STATUSES],
+            "summary": {"all": {"rate": rules.on_time_rate(counts), "total": sum(counts.values())}},
+            "units": Unit.objects.filter(pk__in=scope.unit_ids).order_by("nama").only("pk", "nama"),
+            **_freshness(),
+        }
+    )
+    return render(request, "skp/staff.html", context, status=400 if period_error else 200)
 
 
 @require_GET
 @login_required
 def asn_detail(request, nip):
-    scope = scope_for(request.user)
+    scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
     history = asn_history(asn=asn, periods=_period_choices(), as_of=timezone.now())
-    context = {"asn": asn, "history": history, "status_labels": rules.STATUS_LABELS, **_freshness(asn.opd_id)}
+    context = {"asn": asn, "history": history, **_freshness(asn.opd_id)}
     return render(request, "skp/asn_detail.html", context)
 
 
 @require_GET
 @login_required
 def kabupaten(request):
-    """Every OPD with its counts for the period being chased (the dashboard issue makes it rich)."""
-    scope = scope_for(request.user)
+    """Every OPD ranked by on-time rate, teachers apart, and the regency's trend."""
+    scope = request_scope(request)
     if not scope.opens_regency_pages:
         raise PermissionDenied
     period, period_error = _chosen_period(request)
-    rows = compliance_rows(period=period, as_of=timezone.now(), scope=scope)
-    counts: dict[int, dict[str, int]] = {}
-    for item in rows.order_by().values("month_opd_id", "status").annotate(n=Count("pk")):
-        counts.setdefault(item["month_opd_id"], dict.fromkeys(rules.STATUSES, 0))[item["status"]] = item["n"]
-    opds = []
-    for opd in Opd.objects.all():
-        summary = counts.get(opd.pk, dict.fromkeys(rules.STATUSES, 0))
-        opds.append(
-            {"opd": opd, "summary": summary, "rate": rules.on_time_rate(summary), "total": sum(summary.values())}
-        )
-    opds.sort(key=lambda o: (-(o["rate"] if o["rate"] is not None else -1), o["opd"].nama))
-    total = {s: sum(o["summary"][s] for o in opds) for s in rules.STATUSES}
+    now = timezone.now()
+    jenis = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Jenis.values else None
+    opds = list(Opd.objects.filter(jenis=jenis) if jenis else Opd.objects.all())
+    opd_ids = {o.pk for o in opds}
+    per_opd = opd_summaries(period, now=now, opd_ids=opd_ids)
+    ranking = sorted(
+        ({"opd": o, **per_opd.get(o.pk, {})} for o in opds),
+        key=lambda r: (-(r["all"]["rate"] if r["all"]["rate"] is not None else -1), r["opd"].nama),
+    )
+    summary = period_summary(period, now=now, opd_ids=None if jenis is None else opd_ids)
+    points = trend(_period_choices(), now=now, opd_ids=None if jenis is None else opd_ids)
     context = {
-        "period": period,
-        "period_error": period_error,
-        "periods": _period_choices(),
-        "opds": opds,
-        "summary": _with_labels(total),
-        "on_time_rate": rules.on_time_rate(total),
-        "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
+        **_period_context(period, period_error, now),
+        "jenis": jenis or "",
+        "jenis_choices": Opd.Jenis.choices,
+        "ranking": ranking,
+        "summary": summary,
+        "cards": _summary_cards(summary["all"]),
+        "groups": GROUPS,
+        "chart": trend_chart(points, TREND_SERIES),
         **_freshness(),
     }
     return render(request, "skp/kabupaten.html", context, status=400 if period_error else 200)

@@ -93,12 +93,13 @@ def test_an_asn_gets_403_on_pages_their_role_never_opens(client, world):
 
 def test_a_unit_head_sees_their_unit_and_the_units_below_it(client, world):
     login(client, asn_user(world["kepala_puskesmas"]))
-    page = client.get("/opd/DINKES/").content.decode()
+    page = client.get("/staf/").content.decode()
     assert "Perawat Pustu" in page
     assert "Staf Sekretariat" not in page
     assert client.get(f"/asn/{world['nurse'].nip}/").status_code == 200
     assert client.get(f"/asn/{world['clerk'].nip}/").status_code == 404
-    assert client.get("/opd/DLH/").status_code == 404
+    # The OPD dashboard belongs to those who answer for the whole OPD.
+    assert client.get("/opd/DINKES/").status_code == 403
 
 
 def test_an_appraiser_sees_the_asn_they_appraise():
@@ -121,6 +122,18 @@ def test_operator_sees_own_opd_only(client, world):
     assert client.get("/kabupaten/").status_code == 403
 
 
+def test_keuangan_reads_tpp_bases_not_dashboards(client, world):
+    login(client, UserFactory(username="bkad", role="keuangan"))
+    assert client.get("/kabupaten/").status_code == 403
+    assert client.get("/opd/DINKES/").status_code == 403
+    assert "Dasar TPP" in client.get("/").content.decode()
+
+
+def test_staff_page_is_for_appraisers_and_unit_heads_only(client, world):
+    login(client, asn_user(world["clerk"]))
+    assert client.get("/staf/").status_code == 403
+
+
 @pytest.mark.parametrize("role", ["admin_bkpsdm", "pimpinan"])
 def test_regency_roles_see_every_opd(client, world, role):
     login(client, UserFactory(username="bupati", role=role))
@@ -138,13 +151,15 @@ def test_anonymous_visitors_are_sent_to_login(client, world):
 
 @pytest.mark.parametrize(
     ("role", "target"),
-    [("kepala_opd", "/opd/DINKES/"), ("asn", "/asn/{nip}/"), ("pimpinan", "/kabupaten/")],
+    [("kepala_opd", "/opd/DINKES/"), ("asn", "/asn/{nip}/"), ("pimpinan", "/kabupaten/"), ("atasan", "/staf/")],
 )
 def test_home_sends_each_user_to_their_own_page(client, world, role, target):
     if role == "kepala_opd":
         user = world["kepala_opd"]
     elif role == "asn":
         user = asn_user(world["clerk"])
+    elif role == "atasan":
+        user = asn_user(world["kepala_puskesmas"])
     else:
         user = UserFactory(username="sekda", role=role)
     response = login(client, user).get("/")

@@ -1,0 +1,110 @@
+"""The status rollup: counts per period, OPD, unit and teacher group.
+
+Every write path that can change a status calls `rollup_refresh` for what it
+touched (records, exemptions, deadlines, ASN placement); `tests/skp/test_rollup.py`
+checks the rollup against a fresh count after each of them.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from opd.access import Scope
+
+from . import rules
+from .models import Period, StatusRollup
+
+# Long after any rating: every stored rating counts, every unrated record is
+# "unrated" (pending or overdue is decided when read, against the clock).
+_END_OF_TIME = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+_EVERYONE = Scope(role="system", all_opd=True)
+
+
+FIELDS = ("total", "exempt", "on_time", "late", "unrated")
+
+
+def aggregate(period: Period, opd_ids: set[int] | None = None) -> list[dict]:
+    """Count one period from the records themselves: one query, grouped by OPD, unit and teacher."""
+    from .selectors import compliance_rows  # selectors read the rollup; import late to avoid a cycle
+
+    rows = compliance_rows(period=period, as_of=_END_OF_TIME, scope=_EVERYONE)
+    if opd_ids is not None:
+        rows = rows.filter(month_opd_id__in=opd_ids)
+    grouped = rows.order_by().values("month_opd_id", "month_unit_id", "is_guru")
+    return [
+        {
+            "opd_id": row["month_opd_id"],
+            "unit_id": row["month_unit_id"],
+            "is_guru": row["is_guru"],
+            **{field: row[field] for field in FIELDS},
+        }
+        for row in grouped.annotate(
+            total=Count("pk"),
+            exempt=Count("pk", filter=Q(status=rules.EXEMPT)),
+            on_time=Count("pk", filter=Q(status=rules.ON_TIME)),
+            late=Count("pk", filter=Q(status=rules.LATE)),
+            unrated=Count("pk", filter=Q(status=rules.OVERDUE)),
+        )
+    ]
+
+
+@transaction.atomic
+def rollup_refresh(*, periods: Iterable[Period] | None = None, opd_ids: Iterable[int] | None = None) -> int:
+    """Recompute the rollup rows of `periods` (default: all), for `opd_ids` (default: all).
+
+    Returns how many rows were written.
+    """
+    periods = list(Period.objects.all() if periods is None else periods)
+    opd_ids = None if opd_ids is None else {pk for pk in opd_ids if pk is not None}
+    written = 0
+    for period in periods:
+        stale = StatusRollup.objects.filter(period=period)
+        if opd_ids is not None:
+            stale = stale.filter(opd_id__in=opd_ids)
+        stale.delete()
+        objs = [StatusRollup(period=period, **row) for row in aggregate(period, opd_ids)]
+        StatusRollup.objects.bulk_create(objs)
+        written += len(objs)
+    return written
+
+
+def rollup_rows(periods: list[Period], opd_ids: set[int] | None = None) -> dict[str, list[dict]]:
+    """Rollup rows per period key ("2025-03").
+
+    Stored rows are read in one query; a period with none stored (new, or
+    never refreshed) is counted from its records instead, so a page is never
+    wrong, only slower.
+    """
+    saved = {p.pk: p for p in periods if p.pk}
+    stored = StatusRollup.objects.filter(period_id__in=saved)
+    if opd_ids is not None:
+        stored = stored.filter(opd_id__in=opd_ids)
+    result: dict[str, list[dict]] = {p.key: [] for p in periods}
+    for row in stored.values("period_id", "opd_id", "unit_id", "is_guru", *FIELDS):
+        result[saved[row.pop("period_id")].key].append(row)
+    for period in periods:
+        if not result[period.key]:
+            result[period.key] = aggregate(period, opd_ids)
+    return result
+
+
+def periods_touching(start: dt.date, end: dt.date | None) -> list[Period]:
+    """Stored periods whose month overlaps [start, end] (end None: open-ended)."""
+    periods = Period.objects.filter(end_date__gte=start)
+    if end is not None:
+        periods = periods.filter(start_date__lte=end)
+    return list(periods)
+
+
+def counts_from_rollup(rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime) -> dict[str, int]:
+    """Five statuses from rollup rows: unrated is pending until the deadline, then overdue."""
+    counts = dict.fromkeys(rules.STATUSES, 0)
+    unrated_status = rules.OVERDUE if now > deadline else rules.PENDING
+    for row in rollups:
+        counts[rules.EXEMPT] += row["exempt"]
+        counts[rules.ON_TIME] += row["on_time"]
+        counts[rules.LATE] += row["late"]
+        counts[unrated_status] += row["unrated"]
+    return counts

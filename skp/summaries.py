@@ -1,0 +1,55 @@
+"""Counts, rankings and trends for the dashboards, read from the status rollup."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from . import rules
+from .models import Period
+from .rollup import counts_from_rollup, rollup_rows
+
+GROUPS = ("all", "non_guru", "guru")
+
+
+def _grouped(rows: list[dict], *, now: dt.datetime, deadline: dt.datetime) -> dict[str, dict]:
+    """Counts for everyone, for non-teachers and for teachers, each with its on-time rate."""
+    result = {}
+    for group, keep in (
+        ("all", lambda r: True),
+        ("non_guru", lambda r: not r["is_guru"]),
+        ("guru", lambda r: r["is_guru"]),
+    ):
+        counts = counts_from_rollup((r for r in rows if keep(r)), now=now, deadline=deadline)
+        result[group] = {"counts": counts, "total": sum(counts.values()), "rate": rules.on_time_rate(counts)}
+    return result
+
+
+def period_summary(period: Period, *, now: dt.datetime, opd_ids: set[int] | None = None) -> dict[str, dict]:
+    rows = rollup_rows([period], opd_ids)[period.key]
+    return _grouped(rows, now=now, deadline=period.deadline)
+
+
+def unit_summaries(period: Period, *, now: dt.datetime, opd_id: int) -> dict[int | None, dict]:
+    """Counts per unit of one OPD (key None: staff placed in no unit)."""
+    by_unit: dict[int | None, list[dict]] = {}
+    for row in rollup_rows([period], {opd_id})[period.key]:
+        by_unit.setdefault(row["unit_id"], []).append(row)
+    return {unit_id: _grouped(rows, now=now, deadline=period.deadline)["all"] for unit_id, rows in by_unit.items()}
+
+
+def opd_summaries(period: Period, *, now: dt.datetime, opd_ids: Iterable[int]) -> dict[int, dict[str, dict]]:
+    """Counts per OPD, split into everyone, non-teachers and teachers."""
+    opd_ids = set(opd_ids)
+    by_opd: dict[int, list[dict]] = {pk: [] for pk in opd_ids}
+    for row in rollup_rows([period], opd_ids)[period.key]:
+        by_opd.setdefault(row["opd_id"], []).append(row)
+    return {pk: _grouped(rows, now=now, deadline=period.deadline) for pk, rows in by_opd.items()}
+
+
+def trend(periods: list[Period], *, now: dt.datetime, opd_ids: set[int] | None = None) -> list[dict]:
+    """On-time rate per period, oldest first, for everyone, non-teachers and teachers."""
+    rows = rollup_rows(periods, opd_ids)
+    points = []
+    for period in sorted(periods, key=lambda p: (p.year, p.month)):
+        groups = _grouped(rows[period.key], now=now, deadline=period.deadline)
+        points.append({"period": period, **groups})
+    return points
