@@ -40,6 +40,27 @@ class AsnAdmin(admin.ModelAdmin):
             return tuple(dict.fromkeys((*self.readonly_fields, *ASN_BKN_FIELDS)))
         return self.readonly_fields
 
+    def save_model(self, request, obj, form, change):
+        from skp.rollup import refresh_for_asn
+
+        before = Asn.objects.filter(pk=obj.pk).values("opd_id").first() if change else None
+        super().save_model(request, obj, form, change)
+        # A transfer, a deactivation or a new jabatan changes who counts where.
+        refresh_for_asn({obj.pk}, extra_opd_ids={before["opd_id"]} if before else ())
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Asn.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        from skp.rollup import rollup_refresh
+
+        from skp.models import MonthlyRecord
+
+        opd_ids = set(queryset.values_list("opd_id", flat=True))
+        opd_ids |= set(MonthlyRecord.objects.filter(asn__in=queryset).values_list("opd_id", flat=True))
+        super().delete_queryset(request, queryset)
+        rollup_refresh(opd_ids=opd_ids)
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source
+from .rollup import periods_touching, refresh_for_asn, rollup_refresh
 
 SYNCED_SOURCES = (Source.EKINERJA, Source.SIASN, Source.IMPORT)
 RECORD_BKN_FIELDS = (
@@ -38,6 +39,8 @@ class PeriodAdmin(admin.ModelAdmin):
                 built.deadline_default,
             )
         super().save_model(request, obj, form, change)
+        # A new deadline moves ratings between on time and late.
+        rollup_refresh(periods=[obj])
 
 
 @admin.register(Exemption)
@@ -50,9 +53,22 @@ class ExemptionAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
 
     def save_model(self, request, obj, form, change):
+        before = Exemption.objects.filter(pk=obj.pk).first() if change else None
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        spans = [(obj.start, obj.end)] + ([(before.start, before.end)] if before else [])
+        periods = {p.pk: p for start, end in spans for p in periods_touching(start, end)}
+        refresh_for_asn({obj.asn_id, before.asn_id if before else obj.asn_id}, periods=periods.values())
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Exemption.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        gone = list(queryset.values_list("asn_id", "start", "end"))
+        super().delete_queryset(request, queryset)
+        for asn_id, start, end in gone:
+            refresh_for_asn({asn_id}, periods=periods_touching(start, end))
 
 
 @admin.register(MonthlyRecord)
@@ -90,10 +106,28 @@ class MonthlyRecordAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A person touched it: the audit trail has who and what; the flag lets
         # dashboards warn, notably for teachers who are rated through Ruang GTK.
+        before = MonthlyRecord.objects.filter(pk=obj.pk).first() if change else None
         obj.edited_by_hand = True
         if not change:
             obj.source = Source.MANUAL
         super().save_model(request, obj, form, change)
+        periods = {obj.period_id: obj.period}
+        if before:
+            periods[before.period_id] = before.period
+        refresh_for_asn(
+            {obj.asn_id, before.asn_id if before else obj.asn_id},
+            periods=periods.values(),
+            extra_opd_ids={before.opd_id} if before else (),
+        )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, MonthlyRecord.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        gone = list(queryset.select_related("period"))
+        super().delete_queryset(request, queryset)
+        for record in gone:
+            refresh_for_asn({record.asn_id}, periods=[record.period], extra_opd_ids={record.opd_id})
 
 
 @admin.register(AnnualSkp)

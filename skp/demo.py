@@ -16,6 +16,7 @@ from django.db import transaction
 from opd.models import Asn, Opd, Unit, User
 from skp import rules
 from skp.models import AnnualSkp, Exemption, MonthlyRecord, Period, Source
+from skp.rollup import rollup_refresh
 
 OPD_CSV = Path(__file__).resolve().parent.parent / "opd" / "data" / "kapuas_opd.csv"
 DEMO_PASSWORD = "kinerja-demo"  # noqa: S105  (printed for the demo; never a real account)
@@ -569,6 +570,8 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
         stored=set(AnnualSkp.objects.values_list("asn_id", "year")),
     )
     result.logins = _demo_logins(builder, opd_ids, asn_ids, result)
+    if any(result.created.values()):
+        rollup_refresh(periods=periods)
     return result
 
 

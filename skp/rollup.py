@@ -108,3 +108,23 @@ def counts_from_rollup(rollups: Iterable[dict], *, now: dt.datetime, deadline: d
         counts[rules.LATE] += row["late"]
         counts[unrated_status] += row["unrated"]
     return counts
+
+
+def refresh_for_asn(asn_ids: Iterable[int], *, periods: Iterable[Period] | None = None, extra_opd_ids=()) -> None:
+    """After a change to some ASN (a record, an exemption, a transfer): refresh the OPD
+    they belong to now, the OPD their records of those periods name, and `extra_opd_ids`
+    (where they were before the change)."""
+    from opd.models import Asn
+
+    from .models import MonthlyRecord
+
+    asn_ids = set(asn_ids)
+    periods = list(Period.objects.all() if periods is None else periods)
+    if not periods:
+        return
+    opd_ids = set(extra_opd_ids)
+    opd_ids |= set(Asn.objects.filter(pk__in=asn_ids).values_list("opd_id", flat=True))
+    opd_ids |= set(
+        MonthlyRecord.objects.filter(asn_id__in=asn_ids, period__in=periods).values_list("opd_id", flat=True)
+    )
+    rollup_refresh(periods=periods, opd_ids=opd_ids)
