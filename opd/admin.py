@@ -52,9 +52,8 @@ class AsnAdmin(admin.ModelAdmin):
         self.delete_queryset(request, Asn.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        from skp.rollup import rollup_refresh
-
         from skp.models import MonthlyRecord
+        from skp.rollup import rollup_refresh
 
         opd_ids = set(queryset.values_list("opd_id", flat=True))
         opd_ids |= set(MonthlyRecord.objects.filter(asn__in=queryset).values_list("opd_id", flat=True))
