@@ -1,0 +1,198 @@
+"""The dashboards as their users see them, and what they cost in queries."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from opd.models import Asn, Unit, User
+from skp import rules
+from skp.models import MonthlyRecord
+from skp.rollup import rollup_refresh
+from tests.factories import (
+    AsnFactory,
+    ExemptionFactory,
+    OpdFactory,
+    PeriodFactory,
+    RecordFactory,
+    UnitFactory,
+    UserFactory,
+    asn_user,
+    valid_nip,
+)
+
+pytestmark = pytest.mark.django_db
+WIB = rules.WIB
+NOW = dt.datetime(2025, 4, 20, 9, 0, tzinfo=WIB)  # March 2025 is being chased, and overdue
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def dinkes():
+    opd = OpdFactory(kode="DINKES", nama="Dinas Kesehatan")
+    puskesmas = UnitFactory(opd=opd, nama="Puskesmas Selat")
+    head = AsnFactory(opd=opd, unit=puskesmas, nama="Kepala Puskesmas Selat")
+    puskesmas.head = head
+    puskesmas.save()
+    march = PeriodFactory(year=2025, month=3)
+    RecordFactory(
+        asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Ani Tepat"),
+        period=march,
+        rated=True,
+        rated_at=dt.datetime(2025, 4, 2, 8, 0, tzinfo=WIB),
+    )
+    RecordFactory(
+        asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Budi Menunggu"), period=march, stage="submitted"
+    )
+    RecordFactory(asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Citra Belum"), period=march)
+    RecordFactory(
+        asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Dedi Telat"),
+        period=march,
+        rated=True,
+        rated_at=dt.datetime(2025, 4, 17, 8, 0, tzinfo=WIB),
+    )
+    guru = AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Eka Guru", jabatan="Guru Ahli Muda")
+    RecordFactory(asn=guru, period=march, rated=True, rated_at=dt.datetime(2025, 4, 5, tzinfo=WIB))
+    ExemptionFactory(asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Fajar Cuti"), start=dt.date(2025, 3, 20))
+    kepala = asn_user(AsnFactory(opd=opd, unit=None, nama="Kepala Dinas"), User.Role.KEPALA_OPD, opd)
+    rollup_refresh()
+    return {"opd": opd, "unit": puskesmas, "head": head, "kepala": kepala, "march": march}
+
+
+def grow(opd, unit, period, n, atasan=None):
+    """n more ASN with unrated records, written in bulk (as a sync would)."""
+    start = Asn.objects.count() + 1000
+    Asn.objects.bulk_create(
+        [
+            Asn(nip=valid_nip(start + i), nama=f"Tambahan {i:05d}", opd=opd, unit=unit, atasan=atasan)
+            for i in range(n)
+        ]
+    )
+    new = Asn.objects.filter(nama__startswith="Tambahan")
+    MonthlyRecord.objects.bulk_create(
+        [MonthlyRecord(asn=a, period=period, opd=opd, unit=unit, atasan=atasan, source="ekinerja") for a in new]
+    )
+    rollup_refresh()
+
+
+def queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def test_the_kepala_sees_who_is_late_first_and_who_must_act(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/").content.decode()
+    assert "Laporan Maret 2025 paling lambat 15 April 2025, 23:59 WIB." in page
+    order = [page.index(name) for name in ("Budi Menunggu", "Citra Belum", "Dedi Telat", "Ani Tepat", "Fajar Cuti")]
+    assert order == sorted(order)
+    assert "Atasan: Kepala Puskesmas Selat" in page  # Budi filed; his appraiser must act
+    assert "ASN: mengisi laporan" in page  # Citra has not filed
+    assert 'class="trend"' in page and "<svg" in page
+
+
+def test_teachers_are_counted_as_their_own_group(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/").content.decode()
+    assert "Guru (dinilai melalui Ruang GTK)" in page
+    group_row = page[page.index('<th scope="row">Guru</th>') :][:300]
+    assert "<td>1</td>" in group_row
+
+
+def test_while_the_deadline_is_open_a_banner_counts_the_days(client, dinkes):
+    PeriodFactory(year=2025, month=4)
+    with time_machine.travel(dt.datetime(2025, 5, 12, 9, 0, tzinfo=WIB), tick=False):
+        client.force_login(dinkes["kepala"])
+        page = client.get("/opd/DINKES/").content.decode()
+    assert "Sisa 3 hari." in page
+    assert "Belum dinilai" in page
+
+
+def test_filters_sort_and_pages_have_real_links(client, dinkes):
+    grow(dinkes["opd"], dinkes["unit"], dinkes["march"], 60)
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/?status=overdue&urut=nama").content.decode()
+    # Budi, Citra, the puskesmas head and the Kepala Dinas (no record yet), and the 60 new.
+    assert "64 ASN" in page
+    assert "Halaman 1 dari 2" in page
+    assert 'href="?halaman=2&amp;status=overdue&amp;urut=nama"' in page
+    assert 'hx-push-url="true"' in page
+    second = client.get("/opd/DINKES/?status=overdue&urut=nama&halaman=2").content.decode()
+    assert "Halaman 2 dari 2" in second
+    assert "Tambahan 00059" in second
+
+
+def test_text_search_finds_by_name_or_nip(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/?q=citra").content.decode()
+    assert "Citra Belum" in page and "Budi Menunggu" not in page
+    nip = Asn.objects.get(nama="Budi Menunggu").nip
+    page = client.get(f"/opd/DINKES/?q={nip[:10]}").content.decode()
+    assert "Budi Menunggu" in page
+
+
+def test_the_unit_table_drills_down_to_the_unit(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/").content.decode()
+    assert f'href="?unit={dinkes["unit"].pk}#daftar"' in page
+
+
+def test_stale_data_is_said_in_red(client, dinkes):
+    MonthlyRecord.objects.update(last_synced_at=NOW - dt.timedelta(days=2))
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/").content.decode()
+    assert 'class="freshness stale"' in page
+    assert "lebih dari sehari" in page
+    MonthlyRecord.objects.update(last_synced_at=NOW - dt.timedelta(hours=2))
+    assert 'class="freshness"' in client.get("/opd/DINKES/").content.decode()
+
+
+def test_staff_page_lists_the_school_head_s_own_staff(client, dinkes):
+    client.force_login(asn_user(dinkes["head"]))
+    page = client.get("/staf/").content.decode()
+    assert "Citra Belum" in page
+    assert "Kepala Dinas" not in page
+
+
+def test_regency_overview_ranks_opd_and_filters_by_kind(client, dinkes):
+    kec = OpdFactory(kode="KEC-SELAT", nama="Kecamatan Selat", jenis="kecamatan")
+    RecordFactory(asn=AsnFactory(opd=kec), period=dinkes["march"], rated=True)
+    rollup_refresh()
+    client.force_login(UserFactory(username="bupati", role="pimpinan"))
+    page = client.get("/kabupaten/").content.decode()
+    assert page.index("Kecamatan Selat") < page.index("Dinas Kesehatan")  # 100 % before 29 %
+    only_kec = client.get("/kabupaten/?jenis=kecamatan").content.decode()
+    assert "Kecamatan Selat" in only_kec and "Dinas Kesehatan" not in only_kec
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "headers"),
+    [
+        ("kepala", "/opd/DINKES/", {}),
+        ("kepala", "/opd/DINKES/?status=overdue", {"HX-Request": "true"}),
+        ("head", "/staf/", {}),
+        ("bupati", "/kabupaten/", {}),
+        ("kepala", "/asn/{nip}/", {}),
+    ],
+)
+def test_each_page_costs_the_same_queries_for_10_or_5000_asn(client, dinkes, who, url, headers):
+    users = {
+        "kepala": dinkes["kepala"],
+        "head": asn_user(dinkes["head"]),
+        "bupati": UserFactory(username="bupati", role="pimpinan"),
+    }
+    client.force_login(users[who])
+    url = url.format(nip=dinkes["head"].nip)
+    client.get(url, headers=headers)  # the session and first-use caches
+    few = queries(client, url, **headers)
+    grow(dinkes["opd"], dinkes["unit"], dinkes["march"], 5000, atasan=dinkes["head"])
+    assert queries(client, url, **headers) == few
