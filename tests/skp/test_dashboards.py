@@ -60,7 +60,9 @@ def dinkes():
     )
     guru = AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Eka Guru", jabatan="Guru Ahli Muda")
     RecordFactory(asn=guru, period=march, rated=True, rated_at=dt.datetime(2025, 4, 5, tzinfo=WIB))
-    ExemptionFactory(asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Fajar Cuti"), start=dt.date(2025, 3, 20))
+    ExemptionFactory(
+        asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Fajar Cuti"), start=dt.date(2025, 3, 20)
+    )
     kepala = asn_user(AsnFactory(opd=opd, unit=None, nama="Kepala Dinas"), User.Role.KEPALA_OPD, opd)
     rollup_refresh()
     return {"opd": opd, "unit": puskesmas, "head": head, "kepala": kepala, "march": march}
@@ -70,10 +72,7 @@ def grow(opd, unit, period, n, atasan=None):
     """n more ASN with unrated records, written in bulk (as a sync would)."""
     start = Asn.objects.count() + 1000
     Asn.objects.bulk_create(
-        [
-            Asn(nip=valid_nip(start + i), nama=f"Tambahan {i:05d}", opd=opd, unit=unit, atasan=atasan)
-            for i in range(n)
-        ]
+        [Asn(nip=valid_nip(start + i), nama=f"Tambahan {i:05d}", opd=opd, unit=unit, atasan=atasan) for i in range(n)]
     )
     new = Asn.objects.filter(nama__startswith="Tambahan")
     MonthlyRecord.objects.bulk_create(

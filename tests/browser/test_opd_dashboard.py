@@ -1,0 +1,91 @@
+"""A Kepala OPD in a real browser: filter the list (an HTMX swap), go back, try another OPD.
+
+Needs Debian's chromium (`apt-get install chromium`); .ci/run installs it.
+Without it this test is skipped, and pytest's summary says why.
+"""
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from opd.models import User
+from skp import rules
+from skp.rollup import rollup_refresh
+from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, UnitFactory, asn_user
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+pytestmark = [
+    pytest.mark.browser,
+    # In CI (CI=true) a missing browser is a failure, never a silent skip.
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (apt-get install chromium)",
+    ),
+]
+PASSWORD = "rahasia-123"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    # Playwright's sync API runs an event loop; Django refuses ORM calls there unless told.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def world(transactional_db):
+    today = dt.date.today()
+    year, month = rules.previous_period(today)
+    period = PeriodFactory(year=year, month=month)
+    dinkes = OpdFactory(kode="DINKES", nama="Dinas Kesehatan")
+    OpdFactory(kode="DLH", nama="Dinas Lingkungan Hidup")
+    unit = UnitFactory(opd=dinkes, nama="Puskesmas Selat")
+    RecordFactory(asn=AsnFactory(opd=dinkes, unit=unit, nama="Budi Belum Mengisi"), period=period)
+    RecordFactory(
+        asn=AsnFactory(opd=dinkes, unit=unit, nama="Ani Sudah Dinilai"),
+        period=period,
+        rated=True,
+        rated_at=dt.datetime(year, month, 28, 9, 0, tzinfo=rules.WIB),
+    )
+    kepala = asn_user(AsnFactory(opd=dinkes, unit=None, nama="Kepala Dinas"), User.Role.KEPALA_OPD, dinkes)
+    rollup_refresh()
+    return {"kepala": kepala, "period": period}
+
+
+def test_kepala_filters_goes_back_and_cannot_open_another_opd(browser_page, live_server, world, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    page = browser_page
+    page.goto(f"{live_server.url}/masuk/")
+    page.fill("#id_username", world["kepala"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/opd/DINKES/")
+    assert page.locator("#record-list").get_by_text("Ani Sudah Dinilai").is_visible()
+
+    # Mark the page: a full reload would lose this, an HTMX swap keeps it.
+    page.evaluate("window.kinerjaMarker = 'still here'")
+    page.select_option("#f-status", "overdue")
+    page.wait_for_url("**status=overdue**")
+    page.locator("#record-list").get_by_text("Ani Sudah Dinilai").wait_for(state="detached")
+    assert page.locator("#record-list").get_by_text("Budi Belum Mengisi").is_visible()
+    assert page.evaluate("window.kinerjaMarker") == "still here"
+    assert page.locator("h1").inner_text() == "Dinas Kesehatan"
+
+    page.go_back()
+    page.wait_for_url(lambda url: "status=overdue" not in url)
+    page.locator("#record-list").get_by_text("Ani Sudah Dinilai").wait_for()
+
+    response = page.goto(f"{live_server.url}/opd/DLH/")
+    assert response.status == 404
+    assert "Tidak ditemukan" in page.content()
