@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from opd.models import Asn, Unit, User
+from opd.models import Asn, User
 from skp import rules
 from skp.models import MonthlyRecord
 from skp.rollup import rollup_refresh
