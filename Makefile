@@ -48,8 +48,17 @@ lock:
 	var/lockenv/bin/pip freeze --exclude kapuas-kinerja > constraints.txt
 	rm -rf var/lockenv
 
-bench: seed
-	$(PY) manage.py bench
+## Dashboards at 8,000 and 60,000 ASN on PostgreSQL (a database per size, seeded on first use).
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_SIZES ?= 8000 60000
+bench: install dirs
+	@for n in $(BENCH_SIZES); do \
+	  db=kinerja_bench_$$n; \
+	  psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$$db'" | grep -q 1 \
+	    || psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" || exit 1; \
+	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py migrate --no-input -v0 || exit 1; \
+	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench --asn $$n || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var

@@ -182,6 +182,8 @@ class MonthlyRecord(models.Model):
         indexes = [
             models.Index(fields=["period", "opd"]),
             models.Index(fields=["period", "unit"]),
+            # "Data last synced" on every page: the latest sync of one OPD.
+            models.Index(fields=["opd", "last_synced_at"]),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from opd.access import Scope
 
@@ -70,8 +70,10 @@ def rollup_refresh(*, periods: Iterable[Period] | None = None, opd_ids: Iterable
     return written
 
 
-def rollup_rows(periods: list[Period], opd_ids: set[int] | None = None) -> dict[str, list[dict]]:
-    """Rollup rows per period key ("2025-03").
+def rollup_rows(
+    periods: list[Period], opd_ids: set[int] | None = None, by: tuple[str, ...] = ("opd_id", "unit_id", "is_guru")
+) -> dict[str, list[dict]]:
+    """Rollup counts per period key ("2025-03"), summed in SQL over the fields `by`.
 
     Stored rows are read in one query; a period with none stored (new, or
     never refreshed) is counted from its records instead, so a page is never
@@ -81,13 +83,24 @@ def rollup_rows(periods: list[Period], opd_ids: set[int] | None = None) -> dict[
     stored = StatusRollup.objects.filter(period_id__in=saved)
     if opd_ids is not None:
         stored = stored.filter(opd_id__in=opd_ids)
+    sums = {field: Sum(field) for field in FIELDS}
     result: dict[str, list[dict]] = {p.key: [] for p in periods}
-    for row in stored.values("period_id", "opd_id", "unit_id", "is_guru", *FIELDS):
+    for row in stored.order_by().values("period_id", *by).annotate(**sums):
         result[saved[row.pop("period_id")].key].append(row)
     for period in periods:
         if not result[period.key]:
-            result[period.key] = aggregate(period, opd_ids)
+            result[period.key] = _regroup(aggregate(period, opd_ids), by)
     return result
+
+
+def _regroup(rows: list[dict], by: tuple[str, ...]) -> list[dict]:
+    grouped: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[field] for field in by)
+        target = grouped.setdefault(key, {**dict(zip(by, key, strict=True)), **dict.fromkeys(FIELDS, 0)})
+        for field in FIELDS:
+            target[field] += row[field]
+    return list(grouped.values())
 
 
 def periods_touching(start: dt.date, end: dt.date | None) -> list[Period]:

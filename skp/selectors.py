@@ -54,14 +54,16 @@ STATUS_ORDER = {rules.OVERDUE: 0, rules.LATE: 1, rules.PENDING: 2, rules.ON_TIME
 
 
 def compliance_rows(
-    *, period: Period, as_of: dt.datetime, scope: Scope, filters: RowFilters = RowFilters()
+    *, period: Period, as_of: dt.datetime, scope: Scope, filters: RowFilters = RowFilters(), names: bool = True
 ) -> QuerySet:
     """Every ASN of the scope expected to file for `period`, with their status at `as_of`.
 
     The population is every active ASN plus anyone with a record that month,
     whether or not a record is stored. OPD and unit are the ones of that month
     (a transfer does not move history). Each row carries: status, stage_then,
-    rated_at_then, predikat_then, must_act, month_opd_*, month_unit_*.
+    rated_at_then, predikat_then, must_act, month_opd_id/unit_id/atasan_id and,
+    with `names`, month_opd_kode/opd_nama/unit_nama/atasan_nama (four more
+    joins: leave them out to count or to pick a page, see `page_of`).
     """
     as_of = rules.aware(as_of)
     deadline = period.deadline
@@ -75,13 +77,10 @@ def compliance_rows(
         .filter(has_rec | Q(is_active=True))
         .annotate(
             record_id=F("rec__id"),
+            record_opd_id=F("rec__opd_id"),
             month_opd_id=Case(When(has_rec, then=F("rec__opd_id")), default=F("opd_id")),
             month_unit_id=Case(When(has_rec, then=F("rec__unit_id")), default=F("unit_id")),
             month_atasan_id=Case(When(has_rec, then=F("rec__atasan_id")), default=F("atasan_id")),
-            month_opd_kode=Case(When(has_rec, then=F("rec__opd__kode")), default=F("opd__kode")),
-            month_opd_nama=Case(When(has_rec, then=F("rec__opd__nama")), default=F("opd__nama")),
-            month_unit_nama=Case(When(has_rec, then=F("rec__unit__nama")), default=F("unit__nama")),
-            month_atasan_nama=Case(When(has_rec, then=F("rec__atasan__nama")), default=F("atasan__nama")),
             is_exempt=Exists(
                 Exemption.objects.filter(asn_id=OuterRef("pk"), start__lte=period.end_date).filter(
                     Q(end__isnull=True) | Q(end__gte=period.start_date)
@@ -131,14 +130,37 @@ def compliance_rows(
                 default=Value(9),
             ),
         )
-        .filter(scope.rows_q())
     )
+    if not (scope.all_opd or filters.opd_id in scope.opd_ids):
+        # Only when the scope is narrower than what the filters ask: a redundant
+        # OR here ruins PostgreSQL's row estimates (and its join plan).
+        rows = rows.filter(scope.rows_q())
+    if names:
+        rows = with_names(rows)
     return _apply_filters(rows, filters)
+
+
+def with_names(rows: QuerySet, *which: str) -> QuerySet:
+    """Add the names of that month's OPD, unit and appraiser (all, or those in `which`)."""
+    has_rec = Q(rec__id__isnull=False)
+    names = {
+        "opd": {
+            "month_opd_kode": Case(When(has_rec, then=F("rec__opd__kode")), default=F("opd__kode")),
+            "month_opd_nama": Case(When(has_rec, then=F("rec__opd__nama")), default=F("opd__nama")),
+        },
+        "unit": {"month_unit_nama": Case(When(has_rec, then=F("rec__unit__nama")), default=F("unit__nama"))},
+        "atasan": {"month_atasan_nama": Case(When(has_rec, then=F("rec__atasan__nama")), default=F("atasan__nama"))},
+    }
+    for key in which or names:
+        rows = rows.annotate(**names[key])
+    return rows
 
 
 def _apply_filters(rows: QuerySet, filters: RowFilters) -> QuerySet:
     if filters.opd_id is not None:
-        rows = rows.filter(month_opd_id=filters.opd_id)
+        # Spelled out rather than on the month_opd_id CASE, so the planner can estimate it.
+        # (Through annotations, which reuse the month's join; a filter on rec__ would join again.)
+        rows = rows.filter(Q(record_opd_id=filters.opd_id) | Q(record_id__isnull=True, opd_id=filters.opd_id))
     if filters.unit_id is not None:
         rows = rows.filter(month_unit_id=filters.unit_id)
     if filters.status:
@@ -153,21 +175,29 @@ def _apply_filters(rows: QuerySet, filters: RowFilters) -> QuerySet:
     return rows
 
 
-def page_of(rows: QuerySet, number, size: int = 50) -> Page:
-    """One page of rows and the total, in one query (a window count, not a second COUNT)."""
+def page_of(rows: QuerySet, number, size: int = 50, *, load=None) -> Page:
+    """One page of rows and the total of all of them.
+
+    Two light queries rather than one heavy one: the first picks the page's
+    ASN and counts every row (a window count) with only what filtering and
+    sorting need; `load(pks)` then reads the full rows of those few alone
+    (default: `rows` itself, filtered to them).
+    """
     number = int(number) if str(number).isdigit() and int(number) > 0 else 1
-    counted = rows.annotate(full_count=Window(Count("pk")))
-    items = list(counted[(number - 1) * size : number * size])
-    if items:
-        count = items[0].full_count
+    counted = rows.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")
+    picked = list(counted[(number - 1) * size : number * size])
+    if picked:
+        count = picked[0][1]
     else:
         count = rows.count()
         if count and number > 1:  # past the end: show the last page
             number = math.ceil(count / size)
-            items = list(counted[(number - 1) * size : number * size])
+            picked = list(counted[(number - 1) * size : number * size])
+    pks = [pk for pk, _ in picked]
+    loaded = {row.pk: row for row in (load(pks) if load else rows.filter(pk__in=pks))} if pks else {}
     paginator = Paginator(rows, size)
     paginator.__dict__["count"] = count  # known already; Paginator.count is a cached property
-    return Page(items, number, paginator)
+    return Page([loaded[pk] for pk in pks], number, paginator)
 
 
 def compliance_summary(rows: QuerySet) -> dict[str, int]:

@@ -24,30 +24,31 @@ def _grouped(rows: list[dict], *, now: dt.datetime, deadline: dt.datetime) -> di
 
 
 def period_summary(period: Period, *, now: dt.datetime, opd_ids: set[int] | None = None) -> dict[str, dict]:
-    rows = rollup_rows([period], opd_ids)[period.key]
+    rows = rollup_rows([period], opd_ids, by=("is_guru",))[period.key]
     return _grouped(rows, now=now, deadline=period.deadline)
 
 
 def unit_summaries(period: Period, *, now: dt.datetime, opd_id: int) -> dict[int | None, dict]:
     """Counts per unit of one OPD (key None: staff placed in no unit)."""
-    by_unit: dict[int | None, list[dict]] = {}
-    for row in rollup_rows([period], {opd_id})[period.key]:
-        by_unit.setdefault(row["unit_id"], []).append(row)
-    return {unit_id: _grouped(rows, now=now, deadline=period.deadline)["all"] for unit_id, rows in by_unit.items()}
+    result = {}
+    for row in rollup_rows([period], {opd_id}, by=("unit_id",))[period.key]:
+        counts = counts_from_rollup([row], now=now, deadline=period.deadline)
+        result[row["unit_id"]] = {"counts": counts, "total": row["total"], "rate": rules.on_time_rate(counts)}
+    return result
 
 
 def opd_summaries(period: Period, *, now: dt.datetime, opd_ids: Iterable[int]) -> dict[int, dict[str, dict]]:
     """Counts per OPD, split into everyone, non-teachers and teachers."""
     opd_ids = set(opd_ids)
     by_opd: dict[int, list[dict]] = {pk: [] for pk in opd_ids}
-    for row in rollup_rows([period], opd_ids)[period.key]:
+    for row in rollup_rows([period], opd_ids, by=("opd_id", "is_guru"))[period.key]:
         by_opd.setdefault(row["opd_id"], []).append(row)
     return {pk: _grouped(rows, now=now, deadline=period.deadline) for pk, rows in by_opd.items()}
 
 
 def trend(periods: list[Period], *, now: dt.datetime, opd_ids: set[int] | None = None) -> list[dict]:
     """On-time rate per period, oldest first, for everyone, non-teachers and teachers."""
-    rows = rollup_rows(periods, opd_ids)
+    rows = rollup_rows(periods, opd_ids, by=("is_guru",))
     points = []
     for period in sorted(periods, key=lambda p: (p.year, p.month)):
         groups = _grouped(rows[period.key], now=now, deadline=period.deadline)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -27,14 +28,16 @@ from .selectors import (
     page_of,
     period_for,
     recent_periods,
+    with_names,
 )
 from .summaries import opd_summaries, period_summary, trend, unit_summaries
 
 PAGE_SIZE = 50
+UNITS_ON_DASHBOARD = 10  # the rest are one click away, on the unit page
 
 # ?urut= values: the default puts who is overdue, then late, first.
 SORTS = {
-    "status": ("status_order", "month_unit_nama", "nama"),
+    "status": ("status_order", "nama", "nip"),
     "nama": ("nama", "nip"),
     "unit": ("month_unit_nama", "nama"),
     "dinilai": ("rated_at_then", "nama"),
@@ -109,12 +112,38 @@ def _freshness(opd_id=None):
     return {"synced_at": synced, "stale": stale}
 
 
-def _list_context(rows, params: ListParams) -> dict:
+def _sort_links(request, current: str) -> dict[str, dict]:
+    """Header links: a click sorts by that column, a second click reverses it."""
+    links = {}
+    for key, label in SORT_LABELS.items():
+        query = request.GET.copy()
+        query.pop("halaman", None)
+        query["urut"] = f"-{key}" if current == key else key
+        state = "ascending" if current == key else "descending" if current == f"-{key}" else None
+        links[key] = {
+            "href": "?" + query.urlencode(),
+            "label": label,
+            "arrow": {"ascending": " ↑", "descending": " ↓"}.get(state, ""),
+            "aria": format_html(' aria-sort="{}"', state) if state else "",
+        }
+    return links
+
+
+def _list_context(*, request, period, now, scope, params: ListParams, staff_only: bool = False) -> dict:
+    def rows(names):
+        selected = compliance_rows(period=period, as_of=now, scope=scope, filters=params.filters, names=names)
+        return selected.filter(scope.staff_rows_q()) if staff_only else selected
+
+    # Pick the page on light rows (the unit's name only when sorting by it), then load its 50 in full.
+    sortable = rows(names=False)
+    if params.sort.lstrip("-") == "unit":
+        sortable = with_names(sortable, "unit")
     return {
-        "page": page_of(_ordered(rows, params.sort), params.page, PAGE_SIZE),
+        "page": page_of(
+            _ordered(sortable, params.sort), params.page, PAGE_SIZE, load=lambda pks: rows(True).filter(pk__in=pks)
+        ),
         "filters": params.form,
-        "sort": params.sort,
-        "sorts": SORT_LABELS,
+        "sort_links": _sort_links(request, params.sort),
         "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
         "kinds": Asn.Kind.choices,
     }
@@ -153,18 +182,16 @@ def opd_detail(request, kode):
     period, period_error = _chosen_period(request)
     now = timezone.now()
     params = _list_params(request, opd_id=opd.pk)
-    rows = compliance_rows(period=period, as_of=now, scope=scope, filters=params.filters)
-    context = {"opd": opd, "period": period, **_list_context(rows, params)}
+    context = {
+        "opd": opd,
+        "period": period,
+        **_list_context(request=request, period=period, now=now, scope=scope, params=params),
+    }
     if _is_list_swap(request):
         return render(request, "skp/opd_detail.html#record-list", context)
 
     summary = period_summary(period, now=now, opd_ids={opd.pk})
-    units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama", "parent_id")}
-    per_unit = unit_summaries(period, now=now, opd_id=opd.pk)
-    unit_rows = sorted(
-        ({"unit": units.get(unit_id), **counts} for unit_id, counts in per_unit.items()),
-        key=lambda u: (-u["counts"][rules.OVERDUE], u["unit"].nama if u["unit"] else ""),
-    )
+    units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama")}
     points = trend(_period_choices(), now=now, opd_ids={opd.pk})
     context.update(
         {
@@ -173,12 +200,50 @@ def opd_detail(request, kode):
             "cards": _summary_cards(summary["all"]),
             "groups": GROUPS,
             "units": sorted(units.values(), key=lambda u: u.nama),
-            "unit_rows": unit_rows,
+            "unit_rows": _unit_rows(period, now, opd, units)[:UNITS_ON_DASHBOARD],
+            "unit_count": len(units),
             "chart": trend_chart(points, TREND_SERIES),
             **_freshness(opd.pk),
         }
     )
     return render(request, "skp/opd_detail.html", context, status=400 if period_error else 200)
+
+
+def _unit_rows(period, now, opd, units: dict) -> list[dict]:
+    """Each unit's counts for the period, the most overdue first."""
+    rows = [
+        {
+            "unit": units.get(unit_id),
+            "total": counts["total"],
+            "rate": counts["rate"],
+            # Cells precomputed: Disdik has hundreds of schools.
+            "cells": [counts["counts"][s] for s in rules.STATUSES],
+            "overdue": counts["counts"][rules.OVERDUE],
+        }
+        for unit_id, counts in unit_summaries(period, now=now, opd_id=opd.pk).items()
+    ]
+    return sorted(rows, key=lambda u: (-u["overdue"], u["unit"].nama if u["unit"] else ""))
+
+
+@require_GET
+@login_required
+def opd_units(request, kode):
+    """Every unit of an OPD with its counts: the drill-down from the dashboard."""
+    scope = request_scope(request)
+    if not scope.opens_opd_pages:
+        raise PermissionDenied
+    opd = get_opd_or_404(scope, kode)
+    period, period_error = _chosen_period(request)
+    now = timezone.now()
+    units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama")}
+    context = {
+        "opd": opd,
+        **_period_context(period, period_error, now),
+        "unit_rows": _unit_rows(period, now, opd, units),
+        "cards": [(s, rules.STATUS_LABELS[s], 0) for s in rules.STATUSES],
+        **_freshness(opd.pk),
+    }
+    return render(request, "skp/opd_units.html", context, status=400 if period_error else 200)
 
 
 @require_GET
@@ -192,12 +257,14 @@ def staff(request):
     period, period_error = _chosen_period(request)
     now = timezone.now()
     params = _list_params(request)
-    rows = compliance_rows(period=period, as_of=now, scope=scope, filters=params.filters).filter(scope.staff_rows_q())
-    context = {"period": period, **_list_context(rows, params)}
+    context = {
+        "period": period,
+        **_list_context(request=request, period=period, now=now, scope=scope, params=params, staff_only=True),
+    }
     if _is_list_swap(request):
         return render(request, "skp/staff.html#record-list", context)
 
-    everyone = compliance_rows(period=period, as_of=now, scope=scope).filter(scope.staff_rows_q())
+    everyone = compliance_rows(period=period, as_of=now, scope=scope, names=False).filter(scope.staff_rows_q())
     counts = compliance_summary(everyone)
     context.update(
         {

@@ -141,8 +141,14 @@ def test_text_search_finds_by_name_or_nip(client, dinkes):
 
 def test_the_unit_table_drills_down_to_the_unit(client, dinkes):
     client.force_login(dinkes["kepala"])
+    link = f'href="/opd/DINKES/?periode=2025-03&amp;unit={dinkes["unit"].pk}#daftar"'
     page = client.get("/opd/DINKES/").content.decode()
-    assert f'href="?unit={dinkes["unit"].pk}#daftar"' in page
+    assert link in page
+    units_page = client.get("/opd/DINKES/unit/").content.decode()
+    assert link in units_page
+    assert "Puskesmas Selat" in units_page
+    filtered = client.get(f"/opd/DINKES/?periode=2025-03&unit={dinkes['unit'].pk}").content.decode()
+    assert "Citra Belum" in filtered and "Kepala Dinas" not in filtered.split('id="record-list"')[1]
 
 
 def test_stale_data_is_said_in_red(client, dinkes):
@@ -178,6 +184,7 @@ def test_regency_overview_ranks_opd_and_filters_by_kind(client, dinkes):
     [
         ("kepala", "/opd/DINKES/", {}),
         ("kepala", "/opd/DINKES/?status=overdue", {"HX-Request": "true"}),
+        ("kepala", "/opd/DINKES/unit/", {}),
         ("head", "/staf/", {}),
         ("bupati", "/kabupaten/", {}),
         ("kepala", "/asn/{nip}/", {}),
