@@ -54,16 +54,24 @@ STATUS_ORDER = {rules.OVERDUE: 0, rules.LATE: 1, rules.PENDING: 2, rules.ON_TIME
 
 
 def compliance_rows(
-    *, period: Period, as_of: dt.datetime, scope: Scope, filters: RowFilters = RowFilters(), names: bool = True
+    *,
+    period: Period,
+    as_of: dt.datetime,
+    scope: Scope,
+    filters: RowFilters = RowFilters(),
+    names: bool = True,
+    detail: bool = True,
 ) -> QuerySet:
     """Every ASN of the scope expected to file for `period`, with their status at `as_of`.
 
     The population is every active ASN plus anyone with a record that month,
     whether or not a record is stored. OPD and unit are the ones of that month
     (a transfer does not move history). Each row carries: status, stage_then,
-    rated_at_then, predikat_then, must_act, month_opd_id/unit_id/atasan_id and,
-    with `names`, month_opd_kode/opd_nama/unit_nama/atasan_nama (four more
-    joins: leave them out to count or to pick a page, see `page_of`).
+    rated_at_then, predikat_then, must_act (stage, predikat and must_act are
+    left out with detail=False, to count, filter or sort), month_opd_id/unit_id/atasan_id and, with
+    `names`, month_opd_kode/opd_nama/unit_nama/atasan_nama (four more joins).
+    Lists pick their page with a light query and load its rows with
+    `listed_rows`.
     """
     as_of = rules.aware(as_of)
     deadline = period.deadline
@@ -81,32 +89,11 @@ def compliance_rows(
             month_opd_id=Case(When(has_rec, then=F("rec__opd_id")), default=F("opd_id")),
             month_unit_id=Case(When(has_rec, then=F("rec__unit_id")), default=F("unit_id")),
             month_atasan_id=Case(When(has_rec, then=F("rec__atasan_id")), default=F("atasan_id")),
+            rated_at_then=Case(When(rated, then=F("rec__rated_at")), default=None, output_field=DateTimeField()),
             is_exempt=Exists(
                 Exemption.objects.filter(asn_id=OuterRef("pk"), start__lte=period.end_date).filter(
                     Q(end__isnull=True) | Q(end__gte=period.start_date)
                 )
-            ),
-            stage_then=Case(
-                When(rated, then=Value(rules.RATED)),
-                When(
-                    Q(rec__stage=rules.SUBMITTED)
-                    & (Q(rec__submitted_at__isnull=True) | Q(rec__submitted_at__lte=as_of)),
-                    then=Value(rules.SUBMITTED),
-                ),
-                When(Q(rec__stage=rules.RATED, rec__submitted_at__lte=as_of), then=Value(rules.SUBMITTED)),
-                default=Value(rules.NOT_STARTED),
-                output_field=CharField(),
-            ),
-            rated_at_then=Case(When(rated, then=F("rec__rated_at")), default=None, output_field=DateTimeField()),
-            predikat_then=Case(
-                When(
-                    rated,
-                    then=Coalesce(
-                        NullIf(F("rec__predikat_bkn"), Value("")), NullIf(F("rec__predikat_computed"), Value(""))
-                    ),
-                ),
-                default=None,
-                output_field=CharField(),
             ),
         )
         .annotate(
@@ -119,18 +106,43 @@ def compliance_rows(
             )
         )
         .annotate(
-            must_act=Case(
-                When(Q(status=rules.OVERDUE, stage_then=rules.SUBMITTED), then=Value(rules.MUST_ACT_ATASAN)),
-                When(status=rules.OVERDUE, then=Value(rules.MUST_ACT_ASN)),
-                default=None,
-                output_field=CharField(),
-            ),
             status_order=Case(
                 *(When(status=s, then=Value(order)) for s, order in STATUS_ORDER.items()),
                 default=Value(9),
             ),
         )
     )
+    if detail:
+        rows = rows.annotate(
+            stage_then=Case(
+                When(rated, then=Value(rules.RATED)),
+                When(
+                    Q(rec__stage=rules.SUBMITTED)
+                    & (Q(rec__submitted_at__isnull=True) | Q(rec__submitted_at__lte=as_of)),
+                    then=Value(rules.SUBMITTED),
+                ),
+                When(Q(rec__stage=rules.RATED, rec__submitted_at__lte=as_of), then=Value(rules.SUBMITTED)),
+                default=Value(rules.NOT_STARTED),
+                output_field=CharField(),
+            ),
+            predikat_then=Case(
+                When(
+                    rated,
+                    then=Coalesce(
+                        NullIf(F("rec__predikat_bkn"), Value("")), NullIf(F("rec__predikat_computed"), Value(""))
+                    ),
+                ),
+                default=None,
+                output_field=CharField(),
+            ),
+        ).annotate(
+            must_act=Case(
+                When(Q(status=rules.OVERDUE, stage_then=rules.SUBMITTED), then=Value(rules.MUST_ACT_ATASAN)),
+                When(status=rules.OVERDUE, then=Value(rules.MUST_ACT_ASN)),
+                default=None,
+                output_field=CharField(),
+            ),
+        )
     if not (scope.all_opd or filters.opd_id in scope.opd_ids):
         # Only when the scope is narrower than what the filters ask: a redundant
         # OR here ruins PostgreSQL's row estimates (and its join plan).
@@ -172,6 +184,70 @@ def _apply_filters(rows: QuerySet, filters: RowFilters) -> QuerySet:
     if filters.text:
         text = filters.text.strip()
         rows = rows.filter(Q(nip__startswith=text) | Q(nama__icontains=text))
+    return rows
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """One ASN in one month as a list shows it, worked out in Python for the rows on screen."""
+
+    asn: Asn
+    record: MonthlyRecord | None
+    status: str
+    stage: str
+    must_act: str | None
+    rated_at: dt.datetime | None
+    predikat: str | None
+    unit: object | None
+    atasan: Asn | None
+
+    @property
+    def pk(self):
+        return self.asn.pk
+
+    @property
+    def unit_nama(self):
+        return self.unit.nama if self.unit else None
+
+    @property
+    def atasan_nama(self):
+        return self.atasan.nama if self.atasan else None
+
+
+def listed_rows(pks: list[int], *, period: Period, as_of: dt.datetime) -> list[ListedRow]:
+    """The full rows of a page's ASN, in three small queries, by the Python twin of the SQL rules.
+
+    tests/skp/test_status.py holds the two twins to the same answers.
+    """
+    as_of = rules.aware(as_of)
+    asns = Asn.objects.filter(pk__in=pks).select_related("unit", "atasan")
+    records = {}
+    if period.pk:
+        records = {
+            r.asn_id: r
+            for r in MonthlyRecord.objects.filter(period=period, asn_id__in=pks).select_related("unit", "atasan")
+        }
+    exempt = set(Exemption.objects.overlapping(period).filter(asn_id__in=pks).values_list("asn_id", flat=True))
+    rows = []
+    for asn in asns:
+        record = records.get(asn.pk)
+        rated_at = record.rated_at if record else None
+        status = rules.status_of(rated_at=rated_at, deadline=period.deadline, as_of=as_of, exempt=asn.pk in exempt)
+        stage = record.stage_at(as_of) if record else rules.NOT_STARTED
+        rated = stage == rules.RATED
+        rows.append(
+            ListedRow(
+                asn=asn,
+                record=record,
+                status=status,
+                stage=stage,
+                must_act=rules.must_act(status, stage),
+                rated_at=rated_at if rated else None,
+                predikat=record.predikat if rated else None,
+                unit=record.unit if record else asn.unit,
+                atasan=record.atasan if record else asn.atasan,
+            )
+        )
     return rows
 
 

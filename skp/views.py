@@ -25,6 +25,7 @@ from .selectors import (
     compliance_rows,
     compliance_summary,
     last_synced_at,
+    listed_rows,
     page_of,
     period_for,
     recent_periods,
@@ -130,17 +131,18 @@ def _sort_links(request, current: str) -> dict[str, dict]:
 
 
 def _list_context(*, request, period, now, scope, params: ListParams, staff_only: bool = False) -> dict:
-    def rows(names):
-        selected = compliance_rows(period=period, as_of=now, scope=scope, filters=params.filters, names=names)
-        return selected.filter(scope.staff_rows_q()) if staff_only else selected
-
     # Pick the page on light rows (the unit's name only when sorting by it), then load its 50 in full.
-    sortable = rows(names=False)
+    sortable = compliance_rows(period=period, as_of=now, scope=scope, filters=params.filters, names=False, detail=False)
+    if staff_only:
+        sortable = sortable.filter(scope.staff_rows_q())
     if params.sort.lstrip("-") == "unit":
         sortable = with_names(sortable, "unit")
     return {
         "page": page_of(
-            _ordered(sortable, params.sort), params.page, PAGE_SIZE, load=lambda pks: rows(True).filter(pk__in=pks)
+            _ordered(sortable, params.sort),
+            params.page,
+            PAGE_SIZE,
+            load=lambda pks: listed_rows(pks, period=period, as_of=now),
         ),
         "filters": params.form,
         "sort_links": _sort_links(request, params.sort),
