@@ -64,22 +64,27 @@ class ListParams:
     form: dict
 
 
+def _period_choices(request) -> list:
+    """The 12 periods up to the one being chased (one query per request)."""
+    if not hasattr(request, "_kinerja_periods"):
+        year, month = rules.previous_period(timezone.localdate())
+        request._kinerja_periods = recent_periods(year=year, month=month)
+    return request._kinerja_periods
+
+
 def _chosen_period(request):
     """The period asked for in ?periode=, else the one being chased; plus an error to show."""
-    chased = rules.previous_period(timezone.localdate())
+    choices = {p.key: p for p in _period_choices(request)}
+    chased = _period_choices(request)[0]
     text = request.GET.get("periode", "").strip()
-    if text:
-        try:
-            return period_for(*rules.parse_period(text)), None
-        except rules.RuleError:
-            error = _("Period “%(period)s” is not valid; write it as YYYY-MM, e.g. 2025-03.") % {"period": text}
-            return period_for(*chased), error
-    return period_for(*chased), None
-
-
-def _period_choices():
-    year, month = rules.previous_period(timezone.localdate())
-    return recent_periods(year=year, month=month)
+    if not text:
+        return chased, None
+    try:
+        key = rules.period_key(*rules.parse_period(text))
+    except rules.RuleError:
+        error = _("Period “%(period)s” is not valid; write it as YYYY-MM, e.g. 2025-03.") % {"period": text}
+        return chased, error
+    return choices.get(key) or period_for(*rules.parse_period(key)), None
 
 
 def _list_params(request, *, opd_id=None) -> ListParams:
@@ -151,11 +156,11 @@ def _list_context(*, request, period, now, scope, params: ListParams, staff_only
     }
 
 
-def _period_context(period, period_error, now) -> dict:
+def _period_context(request, period, period_error, now) -> dict:
     return {
         "period": period,
         "period_error": period_error,
-        "periods": _period_choices(),
+        "periods": _period_choices(request),
         "deadline_open": now <= period.deadline,
         "days_left": (timezone.localdate(period.deadline) - timezone.localdate(now)).days,
     }
@@ -194,10 +199,10 @@ def opd_detail(request, kode):
 
     summary = period_summary(period, now=now, opd_ids={opd.pk})
     units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama")}
-    points = trend(_period_choices(), now=now, opd_ids={opd.pk})
+    points = trend(_period_choices(request), now=now, opd_ids={opd.pk})
     context.update(
         {
-            **_period_context(period, period_error, now),
+            **_period_context(request, period, period_error, now),
             "summary": summary,
             "cards": _summary_cards(summary["all"]),
             "groups": GROUPS,
@@ -240,7 +245,7 @@ def opd_units(request, kode):
     units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama")}
     context = {
         "opd": opd,
-        **_period_context(period, period_error, now),
+        **_period_context(request, period, period_error, now),
         "unit_rows": _unit_rows(period, now, opd, units),
         "cards": [(s, rules.STATUS_LABELS[s], 0) for s in rules.STATUSES],
         **_freshness(opd.pk),
@@ -270,7 +275,7 @@ def staff(request):
     counts = compliance_summary(everyone)
     context.update(
         {
-            **_period_context(period, period_error, now),
+            **_period_context(request, period, period_error, now),
             "cards": [(s, rules.STATUS_LABELS[s], counts[s]) for s in rules.STATUSES],
             "summary": {"all": {"rate": rules.on_time_rate(counts), "total": sum(counts.values())}},
             "units": Unit.objects.filter(pk__in=scope.unit_ids).order_by("nama").only("pk", "nama"),
@@ -285,7 +290,7 @@ def staff(request):
 def asn_detail(request, nip):
     scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
-    history = asn_history(asn=asn, periods=_period_choices(), as_of=timezone.now())
+    history = asn_history(asn=asn, periods=_period_choices(request), as_of=timezone.now())
     context = {"asn": asn, "history": history, **_freshness(asn.opd_id)}
     return render(request, "skp/asn_detail.html", context)
 
@@ -308,9 +313,9 @@ def kabupaten(request):
         key=lambda r: (-(r["all"]["rate"] if r["all"]["rate"] is not None else -1), r["opd"].nama),
     )
     summary = period_summary(period, now=now, opd_ids=None if jenis is None else opd_ids)
-    points = trend(_period_choices(), now=now, opd_ids=None if jenis is None else opd_ids)
+    points = trend(_period_choices(request), now=now, opd_ids=None if jenis is None else opd_ids)
     context = {
-        **_period_context(period, period_error, now),
+        **_period_context(request, period, period_error, now),
         "jenis": jenis or "",
         "jenis_choices": Opd.Jenis.choices,
         "ranking": ranking,
