@@ -35,6 +35,7 @@ from .summaries import opd_summaries, period_summary, trend, unit_summaries
 
 PAGE_SIZE = 50
 UNITS_ON_DASHBOARD = 10  # the rest are one click away, on the unit page
+UNITS_IN_FILTER = 150
 
 # ?urut= values: the default puts who is overdue, then late, first.
 SORTS = {
@@ -198,7 +199,7 @@ def opd_detail(request, kode):
         return render(request, "skp/opd_detail.html#record-list", context)
 
     summary = period_summary(period, now=now, opd_ids={opd.pk})
-    units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama")}
+    unit_count = Unit.objects.filter(opd=opd).count()
     points = trend(_period_choices(request), now=now, opd_ids={opd.pk})
     context.update(
         {
@@ -206,9 +207,16 @@ def opd_detail(request, kode):
             "summary": summary,
             "cards": _summary_cards(summary["all"]),
             "groups": GROUPS,
-            "units": sorted(units.values(), key=lambda u: u.nama),
-            "unit_rows": _unit_rows(period, now, opd, units)[:UNITS_ON_DASHBOARD],
-            "unit_count": len(units),
+            # A select of thousands of schools helps nobody: past that, units are
+            # picked on the unit page (the drill-down), which links back here.
+            "units": Unit.objects.filter(opd=opd).order_by("nama").only("pk", "nama")
+            if unit_count <= UNITS_IN_FILTER
+            else None,
+            "chosen_unit": Unit.objects.filter(opd=opd, pk=params.filters.unit_id).first()
+            if params.filters.unit_id and unit_count > UNITS_IN_FILTER
+            else None,
+            "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
+            "unit_count": unit_count,
             "chart": trend_chart(points, TREND_SERIES),
             **_freshness(opd.pk),
         }
@@ -216,20 +224,24 @@ def opd_detail(request, kode):
     return render(request, "skp/opd_detail.html", context, status=400 if period_error else 200)
 
 
-def _unit_rows(period, now, opd, units: dict) -> list[dict]:
-    """Each unit's counts for the period, the most overdue first."""
-    rows = [
+def _unit_rows(period, now, opd, *, limit: int | None = None) -> list[dict]:
+    """Each unit's counts for the period, the most overdue first (the first `limit` of them)."""
+    per_unit = unit_summaries(period, now=now, opd_id=opd.pk)
+    ranked = sorted(per_unit, key=lambda pk: (-per_unit[pk]["counts"][rules.OVERDUE], -per_unit[pk]["total"], pk or 0))
+    ranked = ranked[:limit] if limit else ranked
+    # Names only for the units shown: a big Disdik has thousands of schools.
+    names = dict(Unit.objects.filter(pk__in=[pk for pk in ranked if pk]).values_list("pk", "nama"))
+    return [
         {
-            "unit": units.get(unit_id),
-            "total": counts["total"],
-            "rate": counts["rate"],
-            # Cells precomputed: Disdik has hundreds of schools.
-            "cells": [counts["counts"][s] for s in rules.STATUSES],
-            "overdue": counts["counts"][rules.OVERDUE],
+            "unit_id": pk,
+            "unit_nama": names.get(pk),
+            "total": per_unit[pk]["total"],
+            "rate": per_unit[pk]["rate"],
+            "cells": [per_unit[pk]["counts"][s] for s in rules.STATUSES],
+            "overdue": per_unit[pk]["counts"][rules.OVERDUE],
         }
-        for unit_id, counts in unit_summaries(period, now=now, opd_id=opd.pk).items()
+        for pk in ranked
     ]
-    return sorted(rows, key=lambda u: (-u["overdue"], u["unit"].nama if u["unit"] else ""))
 
 
 @require_GET
@@ -242,11 +254,10 @@ def opd_units(request, kode):
     opd = get_opd_or_404(scope, kode)
     period, period_error = _chosen_period(request)
     now = timezone.now()
-    units = {u.pk: u for u in Unit.objects.filter(opd=opd).only("pk", "nama")}
     context = {
         "opd": opd,
         **_period_context(request, period, period_error, now),
-        "unit_rows": _unit_rows(period, now, opd, units),
+        "unit_rows": sorted(_unit_rows(period, now, opd), key=lambda r: (-r["overdue"], r["unit_nama"] or "")),
         "cards": [(s, rules.STATUS_LABELS[s], 0) for s in rules.STATUSES],
         **_freshness(opd.pk),
     }

@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from opd.models import Asn, User
+from opd.models import Asn, Unit, User
 from skp import rules
 from skp.models import MonthlyRecord
 from skp.rollup import rollup_refresh
@@ -202,3 +202,14 @@ def test_each_page_costs_the_same_queries_for_10_or_5000_asn(client, dinkes, who
     few = queries(client, url, **headers)
     grow(dinkes["opd"], dinkes["unit"], dinkes["march"], 5000, atasan=dinkes["head"])
     assert queries(client, url, **headers) == few
+
+
+def test_an_opd_with_hundreds_of_units_picks_a_unit_on_the_unit_page(client, dinkes):
+    Unit.objects.bulk_create([Unit(opd=dinkes["opd"], nama=f"SD Negeri {i}") for i in range(160)])
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/").content.decode()
+    assert 'id="f-unit"' not in page
+    assert 'href="/opd/DINKES/unit/?periode=2025-03"' in page
+    chosen = client.get(f"/opd/DINKES/?unit={dinkes['unit'].pk}").content.decode()
+    assert f'<input type="hidden" name="unit" value="{dinkes["unit"].pk}">Puskesmas Selat' in chosen
+    assert "(semua unit)" in chosen
