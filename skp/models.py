@@ -184,6 +184,9 @@ class MonthlyRecord(models.Model):
             models.Index(fields=["period", "unit"]),
             # "Data last synced" on every page: the latest sync of one OPD.
             models.Index(fields=["opd", "last_synced_at"]),
+            # Covers what a period's lists and counts read of each record, so
+            # PostgreSQL answers them from the index alone (SQLite ignores `include`).
+            models.Index(fields=["period", "asn"], include=["id", "opd", "rated_at"], name="record_period_asn_cover"),
         ]
 
     def __str__(self):
