@@ -202,6 +202,10 @@ class DemoBuilder:
         self.asn: list[PlannedAsn] = []
         self.opd_heads: dict[str, str] = {}
         self.unit_heads: dict[tuple[str, str], str] = {}
+        # The history, keyed by NIP: what seed_demo writes and the BKN simulator serves.
+        self.records: list[tuple[str, tuple[int, int], dict]] = []  # (nip, (year, month), fields)
+        self.exemptions: list[tuple[str, str, dt.date, dt.date]] = []  # (nip, kind, start, end)
+        self.plans: dict[tuple[str, int], bool] = {}  # (nip, year) -> plan approved
 
     # -- people -----------------------------------------------------------------
     def nip(self, kind: str, senior: bool = False) -> tuple[str, str]:
@@ -373,6 +377,30 @@ class DemoBuilder:
         for planned in self.asn:
             if planned.nip in heads and planned.nip != sekda:
                 planned.atasan_nip = sekda
+        self.build_history()
+
+    def build_history(self) -> None:
+        """Exemptions, 12 months of records and the year's SKP plans, for everyone."""
+        rng = self.rng
+        periods = [Period.build(y, m) for y, m in self.periods]
+        discipline = {row["kode"]: rng.uniform(0.55, 0.97) for row in self.opds}
+        first_day = dt.date(*self.periods[0], 1)
+        for p in self.asn:
+            exempt_months: set = set()
+            if rng.random() < 0.02:
+                kind = rng.choice(["cuti_besar", "tugas_belajar", "cuti_melahirkan", "cltn"])
+                start = first_day + dt.timedelta(days=rng.randrange(330))
+                end = start + dt.timedelta(days={"tugas_belajar": 365, "cltn": 180}.get(kind, 90))
+                self.exemptions.append((p.nip, kind, start, end))
+                exempt_months = {(x.year, x.month) for x in periods if x.start_date <= end and x.end_date >= start}
+            is_guru = p.jabatan.lower().startswith("guru")
+            for key, fields in self.records_for(p, discipline[p.opd], periods, exempt_months):
+                # A few teachers typed in by hand: the warning sign DESIGN.md describes.
+                fields["manual"] = is_guru and fields["stage"] == rules.RATED and rng.random() < 0.005
+                self.records.append((p.nip, key, fields))
+        for year in sorted({y for y, _ in self.periods}):
+            for p in self.asn:
+                self.plans[(p.nip, year)] = rng.random() < 0.97
 
     # -- monthly records --------------------------------------------------------
     def records_for(self, planned: PlannedAsn, discipline: float, periods: list[Period], exempt_months: set):
@@ -395,19 +423,21 @@ class DemoBuilder:
                 if rng.random() < 0.3:
                     continue  # never opened in e-Kinerja: no record at all
                 stage = rules.SUBMITTED if rng.random() < 0.4 else rules.NOT_STARTED
-                yield dict(period=period, stage=stage)
+                yield (period.year, period.month), dict(stage=stage)
                 continue
             pair = rng.choices([p for p, _ in RATING_PAIRS], [w for _, w in RATING_PAIRS])[0]
             predikat = rules.predikat_for(*pair)
             if rng.random() < 0.01:
                 predikat = rules.BAIK if predikat != rules.BAIK else rules.SANGAT_BAIK  # BKN disagrees
-            yield dict(
-                period=period,
-                stage=rules.RATED,
-                rated_at=rated_at,
-                rating_hasil=pair[0],
-                rating_perilaku=pair[1],
-                predikat_bkn=predikat,
+            yield (
+                (period.year, period.month),
+                dict(
+                    stage=rules.RATED,
+                    rated_at=rated_at,
+                    rating_hasil=pair[0],
+                    rating_perilaku=pair[1],
+                    predikat_bkn=predikat,
+                ),
             )
 
 
@@ -506,46 +536,44 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
             period = Period.build(y, m)
             period.save()
         periods.append(period)
-    rng = builder.rng
-    discipline = {row["kode"]: rng.uniform(0.55, 0.97) for row in builder.opds}
+    by_key = {(p.year, p.month): p for p in periods}
+    planned_by_nip = {p.nip: p for p in builder.asn}
     synced = dt.datetime.combine(today, dt.time(6, 0), tzinfo=rules.WIB)
     existing_exemptions = set(Exemption.objects.values_list("asn_id", "kind", "start"))
-    new_exemptions, new_records = [], []
-    first_day = dt.date(*keys[0], 1)
-    for p in builder.asn:
-        pk = asn_ids[p.nip]
-        exempt_months: set = set()
-        if rng.random() < 0.02:
-            kind = rng.choice(["cuti_besar", "tugas_belajar", "cuti_melahirkan", "cltn"])
-            start = first_day + dt.timedelta(days=rng.randrange(330))
-            end = start + dt.timedelta(days={"tugas_belajar": 365, "cltn": 180}.get(kind, 90))
-            if (pk, kind, start) not in existing_exemptions:
-                new_exemptions.append(Exemption(asn_id=pk, kind=kind, start=start, end=end, note="Data demo"))
-            exempt_months = {
-                (per.year, per.month) for per in periods if per.start_date <= end and per.end_date >= start
-            }
-        is_guru = p.jabatan.lower().startswith("guru")
-        for data in builder.records_for(p, discipline[p.opd], periods, exempt_months):
-            manual = is_guru and data["stage"] == rules.RATED and rng.random() < 0.005
-            new_records.append(
-                MonthlyRecord(
-                    asn_id=pk,
-                    opd_id=opd_ids[p.opd],
-                    unit_id=unit_ids[(opd_ids[p.opd], p.unit)] if p.unit else None,
-                    atasan_id=asn_ids.get(p.atasan_nip) if p.atasan_nip else None,
-                    source=Source.MANUAL if manual else Source.DEMO,
-                    edited_by_hand=manual,
-                    last_synced_at=synced,
-                    **data,
-                )
-            )
+    new_exemptions = [
+        Exemption(asn_id=asn_ids[nip], kind=kind, start=start, end=end, note="Data demo")
+        for nip, kind, start, end in builder.exemptions
+        if (asn_ids[nip], kind, start) not in existing_exemptions
+    ]
     Exemption.objects.bulk_create(new_exemptions)
     result.created["exemption"] = len(new_exemptions)
+
+    def record(nip, key, fields):
+        p = planned_by_nip[nip]
+        fields = dict(fields)
+        manual = fields.pop("manual")
+        return MonthlyRecord(
+            asn_id=asn_ids[nip],
+            period=by_key[key],
+            opd_id=opd_ids[p.opd],
+            unit_id=unit_ids[(opd_ids[p.opd], p.unit)] if p.unit else None,
+            atasan_id=asn_ids.get(p.atasan_nip) if p.atasan_nip else None,
+            source=Source.MANUAL if manual else Source.DEMO,
+            edited_by_hand=manual,
+            last_synced_at=synced,
+            **fields,
+        )
+
+    stored = set(MonthlyRecord.objects.filter(period__in=periods).values_list("asn_id", "period_id"))
     result.created["record"] = _insert_missing(
         MonthlyRecord,
-        new_records,
-        key=lambda record: (record.asn_id, record.period_id),
-        stored=set(MonthlyRecord.objects.filter(period__in=periods).values_list("asn_id", "period_id")),
+        [
+            record(nip, key, fields)
+            for nip, key, fields in builder.records
+            if (asn_ids[nip], by_key[key].pk) not in stored
+        ],
+        key=lambda r: (r.asn_id, r.period_id),
+        stored=stored,
     )
 
     # Annual SKP plans: a few ASN without an approved plan, the worst case.
@@ -553,18 +581,14 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
         AnnualSkp,
         [
             AnnualSkp(
-                asn_id=asn_ids[p.nip],
-                year=y,
+                asn_id=asn_ids[nip],
+                year=year,
                 source=Source.DEMO,
                 last_synced_at=synced,
-                **(
-                    {"plan_status": "persetujuan", "plan_approved": True}
-                    if rng.random() < 0.97
-                    else {"plan_status": "draft", "plan_approved": False}
-                ),
+                plan_status="persetujuan" if approved else "draft",
+                plan_approved=approved,
             )
-            for y in sorted({k[0] for k in keys})
-            for p in builder.asn
+            for (nip, year), approved in builder.plans.items()
         ],
         key=lambda skp: (skp.asn_id, skp.year),
         stored=set(AnnualSkp.objects.values_list("asn_id", "year")),
