@@ -189,6 +189,11 @@ SIASN_CLIENT_ID = env("SIASN_CLIENT_ID")
 SIASN_USERNAME = env("SIASN_USERNAME")
 SIASN_PASSWORD = env("SIASN_PASSWORD")
 
+# With no BKN configured, the sync talks to the project's simulator, built from
+# the same generator as seed_demo (keep these equal to seed_demo's --asn/--seed).
+BKN_SIMULATOR_ASN = envint("BKN_SIMULATOR_ASN", 8000)
+BKN_SIMULATOR_SEED = envint("BKN_SIMULATOR_SEED", 2025)
+
 # Records older than this are shown as stale on every page.
 SYNC_STALE_AFTER_HOURS = envint("SYNC_STALE_AFTER_HOURS", 24)
 
@@ -197,4 +202,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO: too much for a sync of thousands of calls.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }

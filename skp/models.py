@@ -338,3 +338,37 @@ class StatusRollup(models.Model):
 
     def __str__(self):
         return f"{self.period_id}/{self.opd_id}/{self.unit_id}/{self.is_guru}"
+
+
+class SyncRun(models.Model):
+    """One run of the sync from BKN: what it did, what failed, who or what started it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        PARTLY_FAILED = "partly_failed", _("Partly failed")
+        FAILED = "failed", _("Failed")
+
+    source = models.CharField(_("source"), max_length=12)
+    period_key = models.CharField(_("period"), max_length=7)
+    opd_kode = models.CharField(_("OPD"), max_length=32, blank=True)
+    triggered_by = models.CharField(_("started by"), max_length=100)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    errors = models.JSONField(_("errors per NIP"), default=list, blank=True)
+    notes = models.JSONField(_("for BKPSDM to check"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        indexes = [models.Index(fields=["status", "-finished_at"])]
+
+    def __str__(self):
+        return f"{self.source} {self.period_key} {self.status}"

@@ -1,0 +1,232 @@
+"""A BKN simulator: answers e-Kinerja's endpoints from the demo generator, with faults on demand.
+
+The same DemoBuilder feeds seed_demo and this app, so what the sync fetches
+agrees with the demo. Faults (latency, 500s, 429 with Retry-After, malformed
+or truncated JSON, a refused token) are chosen per request from a seeded
+random stream, so a test run is repeatable. Served in-process to the real
+client through httpx.WSGITransport, or over loopback by `run_bkn_simulator`.
+"""
+
+import datetime as dt
+import json
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass
+from functools import cached_property
+
+from skp import rules
+from skp.demo import DemoBuilder
+
+TOKEN = "simulator-token"  # noqa: S105  (the simulator's own, never a real credential)
+WORDS = {rules.ABOVE: "DIATAS ESPEKTASI", rules.AS_EXPECTED: "SESUAI EKSPEKTASI", rules.BELOW: "DIBAWAH ESPEKTASI"}
+PREDIKAT_WORDS = {
+    rules.SANGAT_BAIK: "SANGAT BAIK",
+    rules.BAIK: "BAIK",
+    rules.BUTUH_PERBAIKAN: "BUTUH PERBAIKAN",
+    rules.KURANG: "KURANG/MISCONDUCT",
+    rules.SANGAT_KURANG: "SANGAT KURANG",
+}
+
+
+@dataclass
+class Faults:
+    latency: float = 0.0  # seconds added to every answer
+    server_errors: float = 0.0  # share of answers that are 500
+    rate_limited: float = 0.0  # share of answers that are 429 with Retry-After
+    retry_after: int = 1
+    malformed: float = 0.0  # share of answers whose JSON is broken
+    truncated: float = 0.0  # share of answers cut short
+    refuse_token: bool = False  # every e-Kinerja call answers 401
+    seed: int = 1
+
+
+def period_id(year: int, month: int) -> int:
+    return year * 100 + month
+
+
+class Simulator:
+    def __init__(self, *, asn_count: int = 8000, seed: int = 2025, now: dt.datetime | None = None, faults=None):
+        self.asn_count, self.seed = asn_count, seed
+        self.now = now or dt.datetime.now(tz=rules.WIB)
+        self.faults = faults or Faults()
+        self._random = random.Random(self.faults.seed)
+        self._lock = threading.Lock()
+        self.calls: list[str] = []
+
+    @cached_property
+    def data(self) -> DemoBuilder:
+        year, month = rules.previous_period(self.now.astimezone(rules.WIB).date())
+        keys = []
+        for _ in range(12):
+            keys.append((year, month))
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        builder = DemoBuilder(asn_count=self.asn_count, seed=self.seed, periods=sorted(keys), now=self.now)
+        builder.build()
+        return builder
+
+    # -- WSGI --------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        with self._lock:
+            self.calls.append(path)
+            roll = self._random.random()
+        faults = self.faults
+        if faults.latency:
+            time.sleep(faults.latency)
+        if path.startswith("/api_kinerja/") and (
+            faults.refuse_token or environ.get("HTTP_AUTHORIZATION") != f"Bearer {TOKEN}"
+        ):
+            return self._answer(start_response, "401 Unauthorized", {"message": "Token tidak valid"})
+        if roll < faults.server_errors:
+            return self._answer(start_response, "500 Internal Server Error", {"message": "error"})
+        roll -= faults.server_errors
+        if roll < faults.rate_limited:
+            return self._answer(
+                start_response,
+                "429 Too Many Requests",
+                {"message": "slow down"},
+                [("Retry-After", str(faults.retry_after))],
+            )
+        roll -= faults.rate_limited
+        body = self._route(path, query)
+        if body is None:
+            return self._answer(start_response, "404 Not Found", {"message": "not found"})
+        text = json.dumps(body)
+        if roll < faults.malformed:
+            text = text.replace('"', "'", 3)
+        elif roll - faults.malformed < faults.truncated:
+            text = text[: len(text) // 2]
+        return self._raw(start_response, "200 OK", text)
+
+    def _answer(self, start_response, status, body, headers=()):
+        return self._raw(start_response, status, json.dumps(body), headers)
+
+    def _raw(self, start_response, status, text, headers=()):
+        data = text.encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *headers])
+        return [data]
+
+    def _route(self, path, query):
+        if path == "/api_kinerja/referensi/periode":
+            return {"data": self.periods()}
+        if match := re.fullmatch(r"/api_kinerja/laporan/skp/(\d{4})", path):
+            return {"data": self.skp_plans(int(match[1]))}
+        if match := re.fullmatch(r"/api_kinerja/laporan/penilaian/(\d{4})/(\d+)", path):
+            nip = re.search(r"(?:^|&)nip=(\d+)", query)
+            rows = self.ratings(int(match[1]), int(match[2]), nip[1] if nip else None)
+            return None if rows is None else {"data": rows}
+        return None
+
+    # -- e-Kinerja shapes (BKN_SOURCES.md §1) ---------------------------------------
+    def periods(self) -> list[dict]:
+        rows = []
+        for year, month in self.data.periods:
+            start, end = rules.period_bounds(year, month)
+            next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+            rows.append(
+                {
+                    "id": period_id(year, month),
+                    "nama": f"Periodik Bulanan {month:02d}/{year}",
+                    "tahun": year,
+                    "periode_awal": start.isoformat(),
+                    "periode_akhir": end.isoformat(),
+                    # BKN's own limit differs from the Kapuas rule, as in the real data.
+                    "batas_pengisian": dt.date(next_year, next_month, 5).isoformat(),
+                    "jenis_periode": "periodik",
+                    "tipe_periodik": "bulanan",
+                    "angka_periodik": month,
+                }
+            )
+        year = self.data.periods[-1][0]
+        rows.append(
+            {
+                "id": year * 100 + 90,
+                "nama": f"Periodik Triwulan I {year}",
+                "tahun": year,
+                "periode_awal": f"{year}-01-01",
+                "periode_akhir": f"{year}-03-31",
+                "batas_pengisian": f"{year}-04-05",
+                "jenis_periode": "periodik",
+                "tipe_periodik": "triwulan",
+                "angka_periodik": 1,
+            }
+        )
+        return rows
+
+    @cached_property
+    def _opd_names(self) -> dict[str, str]:
+        return {row["kode"]: row["nama"] for row in self.data.opds}
+
+    def skp_plans(self, year: int) -> list[dict]:
+        rows = []
+        for i, p in enumerate(self.data.asn):
+            approved = self.data.plans.get((p.nip, year))
+            if approved is None:
+                continue
+            rows.append(
+                {
+                    "skp_id": f"skp-{p.nip}-{year}",
+                    "nip": p.nip,
+                    "nama": p.nama,
+                    "jabatan": p.jabatan,
+                    "unit": p.unit,
+                    "jenis_pegawai": p.kind.upper(),
+                    "skp_status": "persetujuan" if approved else "draft",
+                    "skp_unor": p.unit or self._opd_names[p.opd],
+                    "skp_unor_induk": self._opd_names[p.opd],
+                    "skp_jabatan": p.jabatan,
+                    "skp_jenis_jabatan": f"Jabatan {p.jenis_jabatan.title()}",
+                    "periode_awal": f"{year}-01-01",
+                    "periode_akhir": f"{year}-12-31",
+                    "is_plt_plh": 0,
+                }
+            )
+            if i % 500 == 7:  # an acting official's extra plan: not their own SKP
+                rows.append(
+                    {**rows[-1], "skp_id": f"plt-{p.nip}-{year}", "is_plt_plh": 1, "skp_jabatan": "Plt. Kepala"}
+                )
+        return rows
+
+    @cached_property
+    def _ratings_by_period(self) -> dict[tuple[int, int], list]:
+        by_period: dict = {}
+        people = {p.nip: p for p in self.data.asn}
+        for nip, key, fields in self.data.records:
+            if fields["stage"] == rules.RATED:
+                by_period.setdefault(key, []).append((people[nip], fields))
+        return by_period
+
+    def ratings(self, year: int, pid: int, nip: str | None = None) -> list[dict] | None:
+        key = (pid // 100, pid % 100)
+        if key[0] != year or key not in set(self.data.periods):
+            return None
+        names = {p.nip: p.nama for p in self.data.asn}
+        rows = []
+        for p, fields in self._ratings_by_period.get(key, []):
+            if nip and p.nip != nip:
+                continue
+            rated = fields["rated_at"].astimezone(rules.WIB)
+            rows.append(
+                {
+                    "nip": p.nip,
+                    "nama": p.nama,
+                    "jenis": "BULANAN",
+                    "skp_unor": p.unit or self._opd_names[p.opd],
+                    "skp_unor_induk": self._opd_names[p.opd],
+                    "skp_jabatan": p.jabatan,
+                    "is_skp_plt_plh_pjb": 0,
+                    "hasil_kerja": WORDS[fields["rating_hasil"]],
+                    "perilaku_kerja": WORDS[fields["rating_perilaku"]],
+                    "hasil_akhir": PREDIKAT_WORDS[fields["predikat_bkn"]],
+                    "pegawai_atasan_nip": p.atasan_nip,
+                    "pegawai_atasan_nama": names.get(p.atasan_nip),
+                    # e-Kinerja writes WIB wall-clock time without a zone.
+                    "waktu_dinilai": rated.strftime("%Y-%m-%d %H:%M:%S"),
+                    "periode_id": pid,
+                    "tahun_skp": year,
+                    "jenis_pegawai": p.kind.upper(),
+                }
+            )
+        return rows
