@@ -86,6 +86,7 @@ def sync_ekinerja(
     opd_kode: str | None = None,
     triggered_by: str,
     progress: Callable[[int, int], None] | None = None,
+    chunk: int = CHUNK,
 ) -> SyncRun:
     """Mirror one period from e-Kinerja: the period, the year's SKP plans and the ratings.
 
@@ -99,7 +100,7 @@ def sync_ekinerja(
         places = Places(run)
         only_opd = Opd.objects.filter(kode=opd_kode.upper()).first() if opd_kode else None
         people = _sync_population(client, run, places, year, only_opd)
-        _sync_ratings(client, run, places, period, people, only_opd, progress)
+        _sync_ratings(client, run, places, period, people, only_opd, progress, chunk)
         rollup_refresh(periods=[period])
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
     except TokenRefused as error:
@@ -206,7 +207,7 @@ def _sync_population(client, run: SyncRun, places: Places, year: int, only_opd: 
     return people
 
 
-def _sync_ratings(client, run, places, period: Period, people: dict, only_opd, progress) -> None:
+def _sync_ratings(client, run, places, period: Period, people: dict, only_opd, progress, chunk: int) -> None:
     ratings = {}
     for number, row in enumerate(client.rating_rows(period.year, period.bkn_periode_id), start=1):
         try:
@@ -228,10 +229,10 @@ def _sync_ratings(client, run, places, period: Period, people: dict, only_opd, p
     atasan_nips = {r.atasan_nip for r in ratings.values() if r.atasan_nip}
     atasan = dict(Asn.objects.filter(nip__in=atasan_nips).values_list("nip", "pk"))
     todo = list(ratings.values())
-    for start in range(0, len(todo), CHUNK):
-        _write_chunk(run, places, period, people, atasan, todo[start : start + CHUNK], only_opd)
+    for start in range(0, len(todo), chunk):
+        _write_chunk(run, places, period, people, atasan, todo[start : start + chunk], only_opd)
         if progress:
-            progress(min(start + CHUNK, len(todo)), len(todo))
+            progress(min(start + chunk, len(todo)), len(todo))
 
 
 def _upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
