@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source
+from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun
 from .rollup import periods_touching, refresh_for_asn, rollup_refresh
 
 SYNCED_SOURCES = (Source.EKINERJA, Source.SIASN, Source.IMPORT)
@@ -148,3 +148,33 @@ class AnnualSkpAdmin(admin.ModelAdmin):
         "source",
         "last_synced_at",
     )
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    """What each sync did; written by the sync alone, so read-only here."""
+
+    list_display = (
+        "started_at",
+        "source",
+        "period_key",
+        "opd_kode",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "failed",
+        "triggered_by",
+        "finished_at",
+    )
+    list_filter = ("status", "source", "period_key")
+    search_fields = ("period_key", "opd_kode", "message")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

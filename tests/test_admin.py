@@ -22,6 +22,7 @@ ADMIN_LISTS = [
     "/admin/skp/monthlyrecord/",
     "/admin/skp/annualskp/",
     "/admin/auditlog/logentry/",
+    "/admin/skp/syncrun/",
 ]
 
 
