@@ -120,9 +120,15 @@ class Simulator:
         return None
 
     # -- e-Kinerja shapes (BKN_SOURCES.md §1) ---------------------------------------
+    @property
+    def open_period(self) -> tuple[int, int]:
+        """The month under way: listed by BKN, nothing rated yet."""
+        today = self.now.astimezone(rules.WIB).date()
+        return today.year, today.month
+
     def periods(self) -> list[dict]:
         rows = []
-        for year, month in self.data.periods:
+        for year, month in [*self.data.periods, self.open_period]:
             start, end = rules.period_bounds(year, month)
             next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
             rows.append(
@@ -200,7 +206,7 @@ class Simulator:
 
     def ratings(self, year: int, pid: int, nip: str | None = None) -> list[dict] | None:
         key = (pid // 100, pid % 100)
-        if key[0] != year or key not in set(self.data.periods):
+        if key[0] != year or key not in {*self.data.periods, self.open_period}:
             return None
         names = {p.nip: p.nama for p in self.data.asn}
         rows = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -319,3 +320,27 @@ def ekinerja_client(**retry) -> EkinerjaClient:
 
     simulator = Simulator(asn_count=settings.BKN_SIMULATOR_ASN, seed=settings.BKN_SIMULATOR_SEED)
     return EkinerjaClient("http://bkn-simulator", TOKEN, transport=httpx.WSGITransport(app=simulator), **retry)
+
+
+# Longer than any sync may take (the Celery time limit), so a lock cannot outlive its reason by much.
+LOCK_SECONDS = settings.CELERY_TASK_TIME_LIMIT
+
+
+def sync_period(
+    *, year: int, month: int, opd_kode: str | None = None, triggered_by: str, progress=None
+) -> SyncRun | None:
+    """One sync of a scope at a time (a lock in the cache: Redis when configured), with the configured client.
+
+    Returns None when a sync of the same scope is already running.
+    """
+    key = f"kinerja:sync:ekinerja:{rules.period_key(year, month)}:{(opd_kode or '*').upper()}"
+    if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
+        return None
+    client = ekinerja_client()
+    try:
+        return sync_ekinerja(
+            client=client, year=year, month=month, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress
+        )
+    finally:
+        client.close()
+        cache.delete(key)

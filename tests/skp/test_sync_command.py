@@ -53,7 +53,7 @@ def test_sync_bkn_over_http_succeeds_and_exits_0(served, settings):
     settings.EKINERJA_BASE_URL, settings.EKINERJA_TOKEN = served(), TOKEN
     code, out, _ = run()
     assert code == 0
-    assert "Succeeded: created" in out
+    assert "succeeded: created" in out
     assert MonthlyRecord.objects.exists()
     assert SyncRun.objects.get().triggered_by == "sync_bkn"
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from opd.models import Opd
 from skp import rules
-from skp.bkn.sync import ekinerja_client, sync_ekinerja
+from skp.bkn.sync import sync_period
 from skp.models import SyncRun
 
 
@@ -38,22 +38,14 @@ class Command(BaseCommand):
             elif done == total:
                 self.stderr.write(f"  ratings written: {done}/{total}")
 
-        client = ekinerja_client()
-        try:
-            run = sync_ekinerja(
-                client=client,
-                year=year,
-                month=month,
-                opd_kode=options["opd"],
-                triggered_by="sync_bkn",
-                progress=progress,
-            )
-        finally:
-            client.close()
+        run = sync_period(year=year, month=month, opd_kode=options["opd"], triggered_by="sync_bkn", progress=progress)
+        if run is None:
+            self.stderr.write(f"Another sync of {rules.period_key(year, month)} is running; try again when it ends.")
+            sys.exit(1)
         if self.stderr.isatty():
             self.stderr.write("")
         self.stdout.write(
-            f"e-Kinerja {run.period_key}: {run.get_status_display()}: created {run.created}, updated {run.updated}, "
+            f"e-Kinerja {run.period_key}: {run.status}: created {run.created}, updated {run.updated}, "
             f"unchanged {run.unchanged}, failed {run.failed}."
         )
         for note in run.notes:

@@ -1,0 +1,57 @@
+"""The Celery side of the sync: the task, its schedule, its settings, and one sync per scope at a time."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django_celery_beat.models import PeriodicTask
+
+from kapuas_kinerja.celery import app
+from skp.bkn.sync import sync_period
+from skp.models import SyncRun
+from skp.tasks import sync_recent_periods
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_beat_schedule_is_nightly_and_hourly_from_the_10th_to_the_16th():
+    schedule = {
+        t.name: (t.task, t.crontab.minute, t.crontab.hour, t.crontab.day_of_month, str(t.crontab.timezone), t.enabled)
+        for t in PeriodicTask.objects.select_related("crontab")
+    }
+    assert schedule == {
+        "Sinkronisasi e-Kinerja setiap malam": ("skp.tasks.sync_recent_periods", "0", "1", "*", "Asia/Jakarta", True),
+        "Sinkronisasi e-Kinerja setiap jam, tanggal 10-16": (
+            "skp.tasks.sync_recent_periods",
+            "30",
+            "*",
+            "10-16",
+            "Asia/Jakarta",
+            True,
+        ),
+    }
+    assert "skp.tasks.sync_recent_periods" in app.tasks
+    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+def test_tasks_are_late_acked_time_limited_and_outlived_by_the_broker_visibility():
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    assert app.conf.task_time_limit and app.conf.task_soft_time_limit < app.conf.task_time_limit
+    assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
+
+
+def test_the_task_syncs_the_chased_period_and_the_month_under_way(settings):
+    settings.BKN_SIMULATOR_ASN = 80
+    results = sync_recent_periods.apply().get()  # runs here, with or without a broker
+    assert [r.split(":")[1].strip() for r in results] == ["succeeded", "succeeded"]
+    assert SyncRun.objects.filter(status="succeeded").count() == 2
+
+
+def test_no_two_syncs_of_the_same_scope_at_once(settings):
+    settings.BKN_SIMULATOR_ASN = 80
+    key = "kinerja:sync:ekinerja:2025-03:*"
+    cache.add(key, "another worker", timeout=60)
+    try:
+        assert sync_period(year=2025, month=3, triggered_by="test") is None
+        assert not SyncRun.objects.exists()
+    finally:
+        cache.delete(key)
