@@ -100,8 +100,10 @@ def sync_ekinerja(
         period = _sync_periods(client, year, month)
         places = Places(run)
         only_opd = Opd.objects.filter(kode=opd_kode.upper()).first() if opd_kode else None
-        people = _sync_population(client, run, places, year, only_opd)
-        _sync_ratings(client, run, places, period, people, only_opd, progress, chunk)
+        plans = collect_plans(enumerate(client.skp_plan_rows(year), start=1), run)
+        people = write_population(plans, run, places, year, only_opd, Source.EKINERJA)
+        ratings, _unrated = collect_ratings(enumerate(client.rating_rows(year, period.bkn_periode_id), start=1), run)
+        write_ratings(ratings, run, places, period, people, only_opd, Source.EKINERJA, progress, chunk)
         rollup_refresh(periods=[period])
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
     except TokenRefused as error:
@@ -138,25 +140,64 @@ def _sync_periods(client: EkinerjaClient, year: int, month: int) -> Period:
     return wanted
 
 
-def _sync_population(client, run: SyncRun, places: Places, year: int, only_opd: Opd | None) -> dict[str, Asn]:
-    """The year's SKP plans: everyone expected to file, created or brought up to date."""
+def collect_plans(rows, run: SyncRun) -> dict:
+    """Parsed SKP plans by NIP: acting officials' plans dropped, a transfer's latest plan kept."""
     plans = {}
-    for number, row in enumerate(client.skp_plan_rows(year), start=1):
+    for number, row in rows:
         try:
             plan = parse_plan(row)
         except RowError as error:
             run.failed += 1
-            run.errors.append({"row": number, "error": str(error)})
+            run.errors.append({"row": number, "nip": str(row.get("nip", "")), "error": str(error)})
             continue
         if plan.acting:
             continue  # an acting official's plan is not their own SKP
         # The same NIP twice after a transfer: the plan that runs latest wins.
         if plan.nip not in plans or plan.periode_akhir >= plans[plan.nip].periode_akhir:
             plans[plan.nip] = plan
+    return plans
+
+
+def collect_ratings(rows, run: SyncRun) -> tuple[dict, dict]:
+    """Parsed rated rows by NIP, and the unrated ones (hasil_akhir '-' or blank) by NIP.
+
+    One NIP on two rows of one period (acting rows aside) is an error for that NIP.
+    """
+    ratings, unrated, seen = {}, {}, {}
+    for number, row in rows:
+        try:
+            rating = parse_rating(row)
+        except RowError as error:
+            run.failed += 1
+            run.errors.append({"row": number, "nip": str(row.get("nip", "")), "error": str(error)})
+            continue
+        if rating is None:
+            unrated[str(row.get("nip", "")).strip().lstrip("'")] = (number, row)
+            continue
+        if rating.acting:
+            continue
+        if rating.nip in seen:
+            run.failed += 1
+            run.errors.append(
+                {
+                    "row": number,
+                    "nip": rating.nip,
+                    "error": f"NIP also on row {seen[rating.nip]}: two ratings in one period",
+                }
+            )
+            ratings.pop(rating.nip, None)
+            continue
+        seen[rating.nip] = number
+        ratings[rating.nip] = rating
+    return ratings, unrated
+
+
+def write_population(plans: dict, run: SyncRun, places: Places, year: int, only_opd, source: str) -> dict[str, Asn]:
+    """The year's SKP plans: everyone expected to file, created or brought up to date."""
     people = {a.nip: a for a in Asn.objects.filter(nip__in=plans)}
     skps = {s.asn_id: s for s in AnnualSkp.objects.filter(year=year, asn__nip__in=plans)}
     now = timezone.now()
-    changed_asn, new_skps, changed_skps = [], [], []
+    changed_asn, skp_rows = [], []
     for plan in plans.values():
         opd = places.opd(plan.unor_induk)
         if opd is None or (only_opd and opd.pk != only_opd.pk):
@@ -180,58 +221,52 @@ def _sync_population(client, run: SyncRun, places: Places, year: int, only_opd: 
             asn.last_synced_at = now
             changed_asn.append(asn)
         skp = skps.get(asn.pk)
-        if skp is None:
-            new_skps.append(
+        if skp is None or (skp.plan_status, skp.plan_approved, skp.bkn_skp_id) != (
+            plan.status,
+            plan.approved,
+            plan.skp_id,
+        ):
+            skp_rows.append(
                 AnnualSkp(
                     asn=asn,
                     year=year,
-                    source=Source.EKINERJA,
+                    source=source,
                     plan_status=plan.status,
                     plan_approved=plan.approved,
                     bkn_skp_id=plan.skp_id,
                     last_synced_at=now,
                 )
             )
-        elif (skp.plan_status, skp.plan_approved, skp.bkn_skp_id) != (plan.status, plan.approved, plan.skp_id):
-            skp.plan_status, skp.plan_approved, skp.bkn_skp_id = plan.status, plan.approved, plan.skp_id
-            skp.source, skp.last_synced_at = Source.EKINERJA, now
-            changed_skps.append(skp)
     # In bulk: a sync is recorded as a SyncRun, not as thousands of audit entries.
     with transaction.atomic():
-        Asn.objects.bulk_update(
-            changed_asn, ["nama", "jabatan", "kind", "opd", "unit", "last_synced_at"], batch_size=CHUNK
-        )
-        AnnualSkp.objects.bulk_create(new_skps, batch_size=CHUNK)
-        AnnualSkp.objects.bulk_update(
-            changed_skps, ["plan_status", "plan_approved", "bkn_skp_id", "source", "last_synced_at"], batch_size=CHUNK
+        _upsert(Asn, changed_asn, ["nip"], ["nama", "jabatan", "kind", "opd", "unit", "last_synced_at"])
+        _upsert(
+            AnnualSkp,
+            skp_rows,
+            ["asn", "year"],
+            ["plan_status", "plan_approved", "bkn_skp_id", "source", "last_synced_at"],
         )
     return people
 
 
-def _sync_ratings(client, run, places, period: Period, people: dict, only_opd, progress, chunk: int) -> None:
-    ratings = {}
-    for number, row in enumerate(client.rating_rows(period.year, period.bkn_periode_id), start=1):
-        try:
-            rating = parse_rating(row)
-        except RowError as error:
-            run.failed += 1
-            run.errors.append({"row": number, "nip": str(row.get("nip", "")), "error": str(error)})
-            continue
-        if rating is None or rating.acting:
-            continue
-        if rating.nip in ratings:
-            run.failed += 1
-            run.errors.append({"nip": rating.nip, "error": "two rating rows for one NIP in one period"})
-            ratings.pop(rating.nip)
-            continue
-        ratings[rating.nip] = rating
+def write_ratings(
+    ratings: dict,
+    run: SyncRun,
+    places: Places,
+    period: Period,
+    people: dict,
+    only_opd,
+    source: str,
+    progress=None,
+    chunk: int = CHUNK,
+) -> None:
     missing = [nip for nip in ratings if nip not in people]
     people.update({a.nip: a for a in Asn.objects.filter(nip__in=missing)})
     atasan_nips = {r.atasan_nip for r in ratings.values() if r.atasan_nip}
     atasan = dict(Asn.objects.filter(nip__in=atasan_nips).values_list("nip", "pk"))
     todo = list(ratings.values())
     for start in range(0, len(todo), chunk):
-        _write_chunk(run, places, period, people, atasan, todo[start : start + chunk], only_opd)
+        _write_chunk(run, places, period, people, atasan, todo[start : start + chunk], only_opd, source)
         if progress:
             progress(min(start + chunk, len(todo)), len(todo))
 
@@ -253,7 +288,7 @@ def _upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
 
 
 @transaction.atomic
-def _write_chunk(run, places, period, people, atasan, chunk, only_opd) -> None:
+def _write_chunk(run, places, period, people, atasan, chunk, only_opd, source) -> None:
     now = timezone.now()
     existing = {r.asn_id: r for r in MonthlyRecord.objects.filter(period=period, asn__nip__in=[x.nip for x in chunk])}
     new, changed, payloads = [], [], []
@@ -281,7 +316,7 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd) -> None:
         }
         record = existing.get(asn.pk)
         if record is None:
-            record = MonthlyRecord(asn=asn, period=period, source=Source.EKINERJA, last_synced_at=now, **values)
+            record = MonthlyRecord(asn=asn, period=period, source=source, last_synced_at=now, **values)
             new.append(record)
         else:
             before = [getattr(record, f + ("_id" if f in ("opd", "unit", "atasan") else "")) for f in RECORD_FIELDS]
@@ -289,8 +324,8 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd) -> None:
                 setattr(record, key, value)
             after = [getattr(record, f + ("_id" if f in ("opd", "unit", "atasan") else "")) for f in RECORD_FIELDS]
             record.last_synced_at = now
-            if before != after or record.source != Source.EKINERJA:
-                record.source = Source.EKINERJA
+            if before != after or record.source != source:
+                record.source = source
                 record.edited_by_hand = False
                 changed.append(record)
             else:
@@ -302,7 +337,7 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd) -> None:
     # Unchanged records still say when BKN last confirmed them.
     MonthlyRecord.objects.filter(Q(pk__in=[r.pk for r, _ in payloads if r.pk])).update(last_synced_at=now)
     RecordPayload.objects.bulk_create(
-        [RecordPayload(record=r, source=Source.EKINERJA, payload=raw) for r, raw in payloads],
+        [RecordPayload(record=r, source=source, payload=_jsonable(raw)) for r, raw in payloads],
         update_conflicts=True,
         unique_fields=["record"],
         update_fields=["payload", "source", "received_at"],
@@ -344,3 +379,8 @@ def sync_period(
     finally:
         client.close()
         cache.delete(key)
+
+
+def _jsonable(row: dict) -> dict:
+    """Spreadsheet cells can be dates and floats; the raw payload is kept as JSON."""
+    return {str(k): (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
