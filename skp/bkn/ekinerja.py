@@ -32,7 +32,7 @@ def _get(row: dict, *names):
 
 def parse_time(value) -> dt.datetime | None:
     """BKN's timestamps: naive means WIB; 'Z' or an offset are honoured."""
-    if value in (None, ""):
+    if value is None or str(value).strip().lower() in ("", "-", "null", "none"):
         return None
     text = str(value).strip().replace("Z", "+00:00")
     for fmt in (None, "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d"):

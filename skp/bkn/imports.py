@@ -1,0 +1,280 @@
+"""Imports of BKN's exports (Laporan Penilaian SKP, Laporan SKP, SIASN Export Data ASN).
+
+All or nothing: every row is checked first and any real error refuses the
+whole file, listed as "baris N, kolom C: reason". Known dirt (apostrophes,
+'null', spelling variants, timestamps in several shapes) is cleaned. The
+writes go through the sync's own writers, so an import and a sync land the
+same way, and a second import of the same file changes nothing.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from opd.models import Asn
+from opd.nip import validate_nip
+
+from .. import rules
+from ..models import Period, Source, SyncRun
+from ..rollup import rollup_refresh
+from .ekinerja import RowError, parse_time
+from .sync import Places, collect_plans, collect_ratings, write_population, write_ratings
+
+MAX_BYTES = 20 * 1024 * 1024
+HEADER_SEARCH = 20
+KINDS = {
+    "penilaian": {"nip", "hasil_kerja", "perilaku_kerja", "hasil_akhir", "waktu_dinilai", "skp_unor_induk"},
+    "skp": {"nip", "skp_status", "skp_unor", "skp_unor_induk", "periode_akhir"},
+    "siasn": {"pns_id", "nip_baru", "nama", "jenis_pegawai_nama"},
+}
+LABELS = {"penilaian": "Laporan Penilaian SKP", "skp": "Laporan SKP", "siasn": "SIASN Export Data ASN"}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        [
+            "januari",
+            "februari",
+            "maret",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "agustus",
+            "september",
+            "oktober",
+            "november",
+            "desember",
+        ],
+        start=1,
+    )
+}
+
+
+class ImportRefused(Exception):
+    """The file is refused whole; `problems` says why, one line each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems[:3]))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    period_key: str
+    run: SyncRun
+    dry_run: bool
+    notes: list[str] = field(default_factory=list)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def read_table(path: Path) -> list[list]:
+    """Every cell of the first sheet (xlsx/xls/ods) or of a CSV file."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportRefused(["the file is empty"])
+    if size > MAX_BYTES:
+        raise ImportRefused([f"the file is {size / 1024 / 1024:.1f} MB; at most 20 MB is accepted"])
+    head = path.read_bytes()[:8]
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        try:
+            return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except Exception as error:  # calamine raises its own types for every kind of broken file
+            raise ImportRefused([f"not a readable spreadsheet ({error})"]) from None
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise ImportRefused(["not a spreadsheet (neither .xlsx nor .csv)"])
+    text = data.decode("utf-8-sig", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def find_header(rows: list[list]) -> tuple[int, str, list[str]]:
+    for index, row in enumerate(rows[:HEADER_SEARCH]):
+        names = [str(cell).strip().lower() for cell in row]
+        for kind, needed in KINDS.items():
+            if needed <= set(names):
+                return index, kind, names
+    raise ImportRefused(
+        [
+            f"no header row of a known export in the first {HEADER_SEARCH} rows (looked for nip and the columns of "
+            + ", ".join(LABELS.values())
+            + ")"
+        ]
+    )
+
+
+def title_period(rows: list[list]) -> tuple[int, int] | None:
+    text = " ".join(str(cell) for row in rows for cell in row if cell).lower()
+    match = re.search(r"(" + "|".join(MONTHS) + r")\s+(\d{4})", text)
+    return (int(match[2]), MONTHS[match[1]]) if match else None
+
+
+def title_year(rows: list[list]) -> int | None:
+    match = re.search(r"tahun\s+(\d{4})", " ".join(str(c) for r in rows for c in r if c).lower())
+    return int(match[1]) if match else None
+
+
+def _cell_nip(value) -> str:
+    if isinstance(value, float):
+        raise RowError(f"the NIP was stored as a number ({value:.6g}) and lost its digits; store NIPs as text")
+    try:
+        return validate_nip(value).nip
+    except ValidationError as error:
+        raise RowError(error.messages[0]) from None
+
+
+def _check(rows: list[dict], checks: dict, header_row: int) -> list[str]:
+    """Run each column's check on each row; every failure becomes 'baris N, kolom C: reason'."""
+    problems = []
+    for offset, row in enumerate(rows, start=1):
+        for column, check in checks.items():
+            try:
+                check(row.get(column))
+            except (RowError, rules.RuleError) as error:
+                problems.append(f"baris {header_row + 1 + offset}, kolom {column}: {error}")
+    return problems
+
+
+def import_file(
+    path: Path, *, period: tuple[int, int] | None = None, dry_run: bool = False, triggered_by: str
+) -> ImportResult:
+    """Import one export. Raises ImportRefused (nothing written) or returns what was done."""
+    table = read_table(path)
+    header_index, kind, columns = find_header(table)
+    missing = sorted(KINDS[kind] - set(columns))
+    if missing:
+        raise ImportRefused([f"missing column(s): {', '.join(missing)}"])
+    rows = [
+        dict(zip(columns, row, strict=False))
+        for row in table[header_index + 1 :]
+        if any(str(cell).strip() for cell in row)
+    ]
+    if not rows:
+        raise ImportRefused(["the file has a header row but no data rows"])
+
+    if kind == "penilaian":
+        titled = title_period(table[:header_index])
+        if titled and period and titled != period:
+            raise ImportRefused(
+                [f"the file is for {rules.period_key(*titled)}, not {rules.period_key(*period)} (--period)"]
+            )
+        period = period or titled
+        if period is None:
+            raise ImportRefused(["the title rows name no month: give --period YYYY-MM"])
+        checks = {
+            "nip": _cell_nip,
+            "hasil_kerja": rules.parse_rating,
+            "perilaku_kerja": rules.parse_rating,
+            "hasil_akhir": rules.parse_predikat,
+            "waktu_dinilai": parse_time,
+        }
+    elif kind == "skp":
+        year = title_year(table[:header_index]) or (period[0] if period else None)
+        if year is None:
+            raise ImportRefused(["the title rows name no year: give --period YYYY-MM"])
+        checks = {"nip": _cell_nip}
+    else:
+        checks = {"nip_baru": _cell_nip}
+
+    problems = _check(rows, checks, header_index)
+    numbered = [(header_index + 1 + i, row) for i, row in enumerate(rows, start=1)]
+    run = SyncRun(
+        source="import",
+        period_key=rules.period_key(*period) if kind == "penilaian" else str(year if kind == "skp" else ""),
+        triggered_by=triggered_by,
+    )
+    if kind == "penilaian":
+        ratings, unrated = collect_ratings(numbered, run)
+        problems += [f"baris {e['row']}, kolom nip: {e['error']}" for e in run.errors if "two ratings" in e["error"]]
+    if problems:
+        raise ImportRefused(problems)
+
+    try:
+        with transaction.atomic():
+            run.save()
+            places = Places(run)
+            if kind == "penilaian":
+                stored = _write_penilaian(run, places, period, ratings, unrated)
+                rollup_refresh(periods=[stored])
+            elif kind == "skp":
+                plans = collect_plans(numbered, run)
+                write_population(plans, run, places, year, None, Source.IMPORT)
+                run.created = len(plans)
+                rollup_refresh(periods=Period.objects.filter(year=year))
+            else:
+                _write_siasn(run, rows)
+            run.status = SyncRun.Status.SUCCEEDED
+            run.finished_at = timezone.now()
+            run.save()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return ImportResult(kind=kind, period_key=run.period_key, run=run, dry_run=dry_run, notes=run.notes)
+
+
+def _write_penilaian(run, places, period_key, ratings, unrated) -> Period:
+    year, month = period_key
+    period = Period.objects.filter(year=year, month=month).first()
+    if period is None:
+        period = Period.build(year, month)
+        period.save()
+    # Everyone in the file is of the population, rated or not: make sure they exist.
+    people = {a.nip: a for a in Asn.objects.filter(nip__in=[*ratings, *unrated])}
+    for nip, (_number, row) in unrated.items():
+        if nip not in people:
+            opd = places.opd(row.get("skp_unor_induk"))
+            if opd is not None:
+                people[nip] = Asn.objects.create(
+                    nip=nip,
+                    nama=row.get("nama") or "",
+                    jabatan=row.get("skp_jabatan") or "",
+                    opd=opd,
+                    unit=places.unit(opd, row.get("skp_unor")),
+                )
+    write_ratings(ratings, run, places, period, people, None, Source.IMPORT)
+    return period
+
+
+def _write_siasn(run, rows) -> None:
+    """SIASN's master data for the ASN it names: name with titles, email, PNS/PPPK."""
+    people = {a.nip: a for a in Asn.objects.filter(nip__in=[validate_nip(r["nip_baru"]).nip for r in rows])}
+    changed = []
+    for row in rows:
+        nip = validate_nip(row["nip_baru"]).nip
+        asn = people.get(nip)
+        if asn is None:
+            run.notes.append(f"NIP {nip} is not in the portal yet (sync or import a Laporan SKP first)")
+            continue
+
+        def clean(value):
+            text = str(value or "").strip()
+            return "" if text.lower() in ("null", "none", "-") else text
+
+        gelar_depan, gelar_belakang = clean(row.get("gelar_depan")), clean(row.get("gelar_belakang"))
+        nama = " ".join(x for x in (gelar_depan, clean(row.get("nama"))) if x)
+        nama = f"{nama}, {gelar_belakang}" if gelar_belakang else nama
+        email = clean(row.get("email_gov")) or clean(row.get("email"))
+        kind = "pppk" if clean(row.get("jenis_pegawai_nama")).upper() == "PPPK" else "pns"
+        if (asn.nama, asn.email, asn.kind) != (nama, email or asn.email, kind):
+            asn.nama, asn.email, asn.kind = nama, email or asn.email, kind
+            asn.last_synced_at = timezone.now()
+            changed.append(asn)
+        else:
+            run.unchanged += 1
+    Asn.objects.bulk_update(changed, ["nama", "email", "kind", "last_synced_at"], batch_size=500)
+    run.updated = len(changed)
