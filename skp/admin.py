@@ -1,9 +1,17 @@
 import json
+import tempfile
+from pathlib import Path
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
+from .bkn.imports import LABELS, ImportRefused, import_file
 from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun
 from .rollup import periods_touching, refresh_for_asn, rollup_refresh
 
@@ -150,9 +158,70 @@ class AnnualSkpAdmin(admin.ModelAdmin):
     )
 
 
+class ImportForm(forms.Form):
+    berkas = forms.FileField(
+        label=_("Export file"),
+        help_text=_("Laporan Penilaian SKP, Laporan SKP or SIASN Export Data ASN (.xlsx or .csv)"),
+    )
+    periode = forms.CharField(
+        label=_("Period (YYYY-MM)"), required=False, help_text=_("Needed only when the file's title names no month.")
+    )
+    coba = forms.BooleanField(label=_("Try only: show what would change, write nothing"), required=False)
+
+    def clean_periode(self):
+        text = self.cleaned_data["periode"].strip()
+        if not text:
+            return None
+        try:
+            return rules.parse_period(text)
+        except rules.RuleError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
-    """What each sync did; written by the sync alone, so read-only here."""
+    """What each sync and import did; written by them alone, so read-only here. Imports start here."""
+
+    change_list_template = "admin/skp/syncrun/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("impor/", self.admin_site.admin_view(self.import_view), name="skp_syncrun_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload an export: the same service as `import_bkn`, all or nothing."""
+        if not request.user.has_perm("skp.change_monthlyrecord"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        result = problems = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["berkas"]
+            suffix = Path(upload.name).suffix.lower()[:6]
+            with tempfile.NamedTemporaryFile(suffix=suffix) as stored:
+                for part in upload.chunks():
+                    stored.write(part)
+                stored.flush()
+                try:
+                    result = import_file(
+                        Path(stored.name),
+                        period=form.cleaned_data["periode"],
+                        dry_run=form.cleaned_data["coba"],
+                        triggered_by=f"admin: {request.user.get_username()}",
+                    )
+                except ImportRefused as refused:
+                    problems = refused.problems
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a BKN export"),
+            "form": form,
+            "result": result,
+            "kind_label": LABELS.get(result.kind) if result else None,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/skp/import.html", context, status=400 if problems else 200)
 
     list_display = (
         "started_at",

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from opd.nip import validate_nip
 from skp import rules
@@ -41,7 +42,7 @@ def parse_time(value) -> dt.datetime | None:
         except ValueError:
             continue
         return rules.aware(moment)
-    raise RowError(f"unreadable time {value!r}")
+    raise RowError(_("unreadable time %(value)r") % {"value": value})
 
 
 def parse_nip(value) -> str:

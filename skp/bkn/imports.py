@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from opd.models import Asn
@@ -82,18 +83,18 @@ def read_table(path: Path) -> list[list]:
     """Every cell of the first sheet (xlsx/xls/ods) or of a CSV file."""
     size = path.stat().st_size
     if size == 0:
-        raise ImportRefused(["the file is empty"])
+        raise ImportRefused([_("The file is empty.")])
     if size > MAX_BYTES:
-        raise ImportRefused([f"the file is {size / 1024 / 1024:.1f} MB; at most 20 MB is accepted"])
+        raise ImportRefused([_("The file is %(size).1f MB; at most 20 MB is accepted.") % {"size": size / 1024 / 1024}])
     head = path.read_bytes()[:8]
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         try:
             return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
         except Exception as error:  # calamine raises its own types for every kind of broken file
-            raise ImportRefused([f"not a readable spreadsheet ({error})"]) from None
+            raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": error}]) from None
     data = path.read_bytes()
     if b"\x00" in data[:4096]:
-        raise ImportRefused(["not a spreadsheet (neither .xlsx nor .csv)"])
+        raise ImportRefused([_("This is not a spreadsheet (neither .xlsx nor .csv).")])
     text = data.decode("utf-8-sig", errors="replace")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -110,9 +111,8 @@ def find_header(rows: list[list]) -> tuple[int, str, list[str]]:
                 return index, kind, names
     raise ImportRefused(
         [
-            f"no header row of a known export in the first {HEADER_SEARCH} rows (looked for nip and the columns of "
-            + ", ".join(LABELS.values())
-            + ")"
+            _("No header row of a known export in the first %(n)d rows (looked for the columns of %(kinds)s).")
+            % {"n": HEADER_SEARCH, "kinds": ", ".join(LABELS.values())}
         ]
     )
 
@@ -130,7 +130,9 @@ def title_year(rows: list[list]) -> int | None:
 
 def _cell_nip(value) -> str:
     if isinstance(value, float):
-        raise RowError(f"the NIP was stored as a number ({value:.6g}) and lost its digits; store NIPs as text")
+        raise RowError(
+            _("the NIP was stored as a number (%(value).6g) and lost its digits; store NIPs as text") % {"value": value}
+        )
     try:
         return validate_nip(value).nip
     except ValidationError as error:
@@ -145,7 +147,10 @@ def _check(rows: list[dict], checks: dict, header_row: int) -> list[str]:
             try:
                 check(row.get(column))
             except (RowError, rules.RuleError) as error:
-                problems.append(f"baris {header_row + 1 + offset}, kolom {column}: {error}")
+                problems.append(
+                    _("baris %(row)d, kolom %(column)s: %(error)s")
+                    % {"row": header_row + 1 + offset, "column": column, "error": error}
+                )
     return problems
 
 
@@ -157,24 +162,27 @@ def import_file(
     header_index, kind, columns = find_header(table)
     missing = sorted(KINDS[kind] - set(columns))
     if missing:
-        raise ImportRefused([f"missing column(s): {', '.join(missing)}"])
+        raise ImportRefused([_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}])
     rows = [
         dict(zip(columns, row, strict=False))
         for row in table[header_index + 1 :]
         if any(str(cell).strip() for cell in row)
     ]
     if not rows:
-        raise ImportRefused(["the file has a header row but no data rows"])
+        raise ImportRefused([_("The file has a header row but no data rows.")])
 
     if kind == "penilaian":
         titled = title_period(table[:header_index])
         if titled and period and titled != period:
             raise ImportRefused(
-                [f"the file is for {rules.period_key(*titled)}, not {rules.period_key(*period)} (--period)"]
+                [
+                    _("The file is for %(file)s, not for the period asked, %(asked)s.")
+                    % {"file": rules.period_key(*titled), "asked": rules.period_key(*period)}
+                ]
             )
         period = period or titled
         if period is None:
-            raise ImportRefused(["the title rows name no month: give --period YYYY-MM"])
+            raise ImportRefused([_("The title rows name no month: give the period (YYYY-MM).")])
         checks = {
             "nip": _cell_nip,
             "hasil_kerja": rules.parse_rating,
@@ -185,7 +193,7 @@ def import_file(
     elif kind == "skp":
         year = title_year(table[:header_index]) or (period[0] if period else None)
         if year is None:
-            raise ImportRefused(["the title rows name no year: give --period YYYY-MM"])
+            raise ImportRefused([_("The title rows name no year: give the period (YYYY-MM).")])
         checks = {"nip": _cell_nip}
     else:
         checks = {"nip_baru": _cell_nip}
@@ -199,7 +207,11 @@ def import_file(
     )
     if kind == "penilaian":
         ratings, unrated = collect_ratings(numbered, run)
-        problems += [f"baris {e['row']}, kolom nip: {e['error']}" for e in run.errors if "two ratings" in e["error"]]
+        problems += [
+            _("baris %(row)d, kolom nip: %(error)s") % {"row": e["row"], "error": e["error"]}
+            for e in run.errors
+            if e.get("duplicate")
+        ]
     if problems:
         raise ImportRefused(problems)
 
@@ -258,7 +270,9 @@ def _write_siasn(run, rows) -> None:
         nip = validate_nip(row["nip_baru"]).nip
         asn = people.get(nip)
         if asn is None:
-            run.notes.append(f"NIP {nip} is not in the portal yet (sync or import a Laporan SKP first)")
+            run.notes.append(
+                _("NIP %(nip)s is not in the portal yet (sync or import a Laporan SKP first).") % {"nip": nip}
+            )
             continue
 
         def clean(value):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from opd.models import Asn, Opd, Unit
 
@@ -46,7 +47,7 @@ class Places:
         if found is None:
             found = Opd.objects.create(kode=self._kode(name), nama=name, jenis=self._jenis(name))
             self.opds[name.lower()] = found
-            self.run.notes.append(f"OPD baru dari BKN: {name} ({found.kode})")
+            self.run.notes.append(_("New OPD from BKN: %(name)s (%(kode)s)") % {"name": name, "kode": found.kode})
         return found
 
     def unit(self, opd: Opd, name: str | None) -> Unit | None:
@@ -56,7 +57,7 @@ class Places:
         if found is None:
             found = Unit.objects.create(opd=opd, nama=name)
             self.units[(opd.pk, name.lower())] = found
-            self.run.notes.append(f"Unit baru dari BKN: {name} ({opd.kode})")
+            self.run.notes.append(_("New unit from BKN: %(name)s (%(kode)s)") % {"name": name, "kode": opd.kode})
         return found
 
     @staticmethod
@@ -182,7 +183,8 @@ def collect_ratings(rows, run: SyncRun) -> tuple[dict, dict]:
                 {
                     "row": number,
                     "nip": rating.nip,
-                    "error": f"NIP also on row {seen[rating.nip]}: two ratings in one period",
+                    "duplicate": True,
+                    "error": _("the NIP is also on row %(row)d: two ratings in one period") % {"row": seen[rating.nip]},
                 }
             )
             ratings.pop(rating.nip, None)

@@ -130,10 +130,10 @@ GOOD = [
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({0: 1.98708152010011e17}, "baris 6, kolom nip: the NIP was stored as a number"),
+        ({0: 1.98708152010011e17}, "baris 6, kolom nip: NIP tersimpan sebagai angka"),
         ({0: "19870815201001100"}, "baris 6, kolom nip: NIP 19870815201001100 terdiri dari 17 digit"),
         ({5: "LUAR BIASA"}, "baris 6, kolom hasil_kerja: Rating 'LUAR BIASA' tidak dikenal."),
-        ({8: "kemarin sore"}, "baris 6, kolom waktu_dinilai: unreadable time 'kemarin sore'"),
+        ({8: "kemarin sore"}, "baris 6, kolom waktu_dinilai: waktu 'kemarin sore' tidak dapat dibaca"),
     ],
 )
 def test_a_bad_row_refuses_the_whole_file_naming_row_and_column(tmp_path, change, expected):
@@ -153,7 +153,7 @@ def test_one_nip_rated_twice_in_a_period_is_refused(tmp_path):
     path = write_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, GOOD])
     with pytest.raises(ImportRefused) as refused:
         imported(path)
-    assert any("two ratings in one period" in p for p in refused.value.problems)
+    assert any("dua penilaian dalam satu periode" in p for p in refused.value.problems)
 
 
 def test_an_acting_official_row_is_not_a_duplicate(tmp_path):
@@ -166,10 +166,10 @@ def test_an_acting_official_row_is_not_a_duplicate(tmp_path):
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (lambda p: p.write_bytes(b""), "the file is empty"),
-        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "not a spreadsheet"),
-        (lambda p: p.write_text("a,b,c\n1,2,3\n"), "no header row of a known export"),
-        (lambda p: p.write_text("nip,nama\n"), "no header row of a known export"),
+        (lambda p: p.write_bytes(b""), "Berkas kosong."),
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "bukan spreadsheet"),
+        (lambda p: p.write_text("a,b,c\n1,2,3\n"), "20 baris pertama"),
+        (lambda p: p.write_text("nip,nama\n"), "20 baris pertama"),
     ],
 )
 def test_files_that_are_not_exports_get_one_clear_line(tmp_path, make, expected):
@@ -184,15 +184,15 @@ def test_a_file_over_20_mb_is_refused(tmp_path):
     path = tmp_path / "huge.csv"
     with path.open("wb") as f:
         f.truncate(21 * 1024 * 1024)
-    with pytest.raises(ImportRefused, match="at most 20 MB"):
+    with pytest.raises(ImportRefused, match="paling besar 20 MB"):
         imported(path)
 
 
 def test_period_must_match_the_title_and_is_needed_without_one(tmp_path):
-    with pytest.raises(ImportRefused, match="not 2025-04"):
+    with pytest.raises(ImportRefused, match="bukan periode yang diminta, 2025-04"):
         imported(PENILAIAN, period=(2025, 4))
     untitled = write_xlsx(tmp_path / "untitled.xlsx", HEADER, [GOOD], title=("LAPORAN",))
-    with pytest.raises(ImportRefused, match="--period"):
+    with pytest.raises(ImportRefused, match="isi periodenya"):
         imported(untitled)
     assert imported(untitled, period=(2025, 3)).run.created == 1
 
@@ -221,3 +221,38 @@ def test_the_real_command_line_lists_every_problem(tmp_path):
     )
     assert result.returncode == 1
     assert "refused, nothing was imported" in result.stderr
+
+
+def test_bkpsdm_uploads_an_export_in_the_admin_panel(client):
+    from opd.models import User
+    from tests.factories import AsnFactory, asn_user
+
+    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    assert "Impor berkas ekspor BKN" in client.get("/admin/skp/syncrun/").content.decode()
+    with SKP.open("rb") as upload:
+        page = client.post("/admin/skp/syncrun/impor/", {"berkas": upload, "periode": ""}).content.decode()
+    assert "Laporan SKP 2025 diimpor: 150 dibuat" in page
+    assert SyncRun.objects.get(source="import").triggered_by == f"admin: {admin.username}"
+
+
+def test_a_refused_upload_lists_every_problem_in_indonesian(client, tmp_path):
+    from opd.models import User
+    from tests.factories import AsnFactory, asn_user
+
+    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    bad = list(GOOD)
+    bad[5] = "LUAR BIASA"
+    path = write_xlsx(tmp_path / "bad.xlsx", HEADER, [bad])
+    with path.open("rb") as upload:
+        response = client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Berkas ditolak; tidak ada yang diimpor" in page
+    assert "baris 5, kolom hasil_kerja: Rating &#x27;LUAR BIASA&#x27; tidak dikenal." in page
+    assert not MonthlyRecord.objects.exists()
