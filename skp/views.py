@@ -174,6 +174,14 @@ def _summary_cards(group: dict) -> list[tuple[str, str, int]]:
 GROUPS = [(key, label) for key, label, _css in TREND_SERIES]
 
 
+def _dashboard_opd(request, kode):
+    """The scope and the OPD of a dashboard page: 403 for roles that never open one, 404 out of scope."""
+    scope = request_scope(request)
+    if not scope.opens_opd_pages:
+        raise PermissionDenied
+    return scope, get_opd_or_404(scope, kode)
+
+
 def _is_list_swap(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
@@ -183,10 +191,7 @@ def _is_list_swap(request) -> bool:
 @vary_on_headers("HX-Request")
 def opd_detail(request, kode):
     """The Kepala OPD's page: who is late this period, who must act, how the OPD trends."""
-    scope = request_scope(request)
-    if not scope.opens_opd_pages:
-        raise PermissionDenied
-    opd = get_opd_or_404(scope, kode)
+    scope, opd = _dashboard_opd(request, kode)
     period, period_error = _chosen_period(request)
     now = timezone.now()
     params = _list_params(request, opd_id=opd.pk)
@@ -248,10 +253,7 @@ def _unit_rows(period, now, opd, *, limit: int | None = None) -> list[dict]:
 @login_required
 def opd_units(request, kode):
     """Every unit of an OPD with its counts: the drill-down from the dashboard."""
-    scope = request_scope(request)
-    if not scope.opens_opd_pages:
-        raise PermissionDenied
-    opd = get_opd_or_404(scope, kode)
+    scope, opd = _dashboard_opd(request, kode)
     period, period_error = _chosen_period(request)
     now = timezone.now()
     context = {
