@@ -24,7 +24,7 @@ migrate: install dirs
 seed: migrate
 	$(PY) manage.py seed_demo
 	@# The latest period comes through the real sync code (from the simulator unless BKN is configured).
-	$(PY) manage.py sync_bkn || true
+	$(PY) manage.py sync_bkn --source ekinerja || true
 
 ## The portal with demo data on http://$(HOST) (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set).
 run: seed

@@ -20,6 +20,8 @@ from skp import rules
 from skp.demo import DemoBuilder
 
 TOKEN = "simulator-token"  # noqa: S105  (the simulator's own, never a real credential)
+SIASN_CREDENTIALS = {"consumer_key": "sim-key", "consumer_secret": "sim-secret", "client_id": "sim-client",
+                     "username": "sim-user", "password": "sim-password"}  # fmt: skip
 WORDS = {rules.ABOVE: "DIATAS ESPEKTASI", rules.AS_EXPECTED: "SESUAI EKSPEKTASI", rules.BELOW: "DIBAWAH ESPEKTASI"}
 PREDIKAT_WORDS = {
     rules.SANGAT_BAIK: "SANGAT BAIK",
@@ -39,6 +41,7 @@ class Faults:
     malformed: float = 0.0  # share of answers whose JSON is broken
     truncated: float = 0.0  # share of answers cut short
     refuse_token: bool = False  # every e-Kinerja call answers 401
+    expire_siasn_tokens: bool = False  # each SIASN token works for one call, then answers 401
     seed: int = 1
 
 
@@ -54,6 +57,8 @@ class Simulator:
         self._random = random.Random(self.faults.seed)
         self._lock = threading.Lock()
         self.calls: list[str] = []
+        self._tokens: dict[str, str] = {}
+        self._counter = 0
 
     @cached_property
     def data(self) -> DemoBuilder:
@@ -75,6 +80,8 @@ class Simulator:
         faults = self.faults
         if faults.latency:
             time.sleep(faults.latency)
+        if path.startswith(("/oauth2/", "/auth/", "/apisiasn/")):
+            return self._siasn(environ, start_response, path, roll)
         if path.startswith("/api_kinerja/") and (
             faults.refuse_token or environ.get("HTTP_AUTHORIZATION") != f"Bearer {TOKEN}"
         ):
@@ -99,6 +106,91 @@ class Simulator:
         elif roll - faults.malformed < faults.truncated:
             text = text[: len(text) // 2]
         return self._raw(start_response, "200 OK", text)
+
+    # -- SIASN (BKN_SOURCES.md §2): two tokens, {"code": 1, "data": ...} ------------------
+    def _siasn(self, environ, start_response, path, roll):
+        import base64
+        from urllib.parse import parse_qs
+
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(length).decode()).items()} if length else {}
+        if path == "/oauth2/token":
+            basic = base64.b64encode(b"sim-key:sim-secret").decode()
+            if environ.get("HTTP_AUTHORIZATION") != f"Basic {basic}" or form.get("grant_type") != "client_credentials":
+                return self._answer(start_response, "401 Unauthorized", {"error": "invalid_client"})
+            return self._answer(start_response, "200 OK", {"access_token": self._new_token("gw"), "expires_in": 3600})
+        if path == "/auth/realms/public-siasn/protocol/openid-connect/token":
+            if (form.get("username"), form.get("password")) != ("sim-user", "sim-password"):
+                return self._answer(start_response, "401 Unauthorized", {"error": "invalid_grant"})
+            return self._answer(start_response, "200 OK", {"access_token": self._new_token("sso"), "expires_in": 43200})
+        gateway = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ")
+        sso = environ.get("HTTP_AUTH", "").removeprefix("bearer ")
+        with self._lock:
+            valid = self._tokens.get(gateway) == "gw" and self._tokens.get(sso) == "sso"
+            if valid and self.faults.expire_siasn_tokens:
+                # One call per token pair, then it has "expired".
+                self._tokens.pop(gateway, None)
+                self._tokens.pop(sso, None)
+        if not valid:
+            return self._answer(start_response, "401 Unauthorized", {"message": "token expired"})
+        if roll < self.faults.server_errors:
+            return self._answer(start_response, "500 Internal Server Error", {"message": "error"})
+        body = self._siasn_route(path)
+        if body is None:
+            return self._answer(start_response, "404 Not Found", {"code": 0, "message": "not found"})
+        return self._answer(start_response, "200 OK", {"code": 1, "data": body})
+
+    def _new_token(self, kind: str) -> str:
+        with self._lock:
+            self._counter += 1
+            token = f"{kind}-{self._counter}"
+            self._tokens[token] = kind
+        return token
+
+    def _siasn_route(self, path: str):
+        if match := re.fullmatch(r"/apisiasn/1.0/pns/data-utama/(\d{18})", path):
+            return self.data_utama(match[1])
+        if match := re.fullmatch(r"/apisiasn/1.0/pns/rw-skp22/(\d{18})", path):
+            return self.rw_skp22(match[1])
+        return None
+
+    @cached_property
+    def _people(self) -> dict:
+        return {p.nip: p for p in self.data.asn}
+
+    def data_utama(self, nip: str) -> dict | None:
+        p = self._people.get(nip)
+        if p is None:
+            return None
+        nama, _, gelar = p.nama.partition(", ")
+        return {
+            "id": f"{int(nip) * 7919 % (16**32):032X}",
+            "nipBaru": nip,
+            "nipLama": None,
+            "nama": nama,
+            "gelarDepan": None,
+            "gelarBelakang": gelar or None,
+            "jenisPegawaiNama": p.kind.upper(),
+            "unorNama": p.unit,
+            "unorIndukNama": self._opd_names[p.opd],
+            "jabatanNama": p.jabatan,
+            "email": p.email.replace("@demo.kapuaskab.go.id", "@gmail.com"),
+            "emailGov": p.email if int(nip[-1]) % 3 else "null",
+            "noHp": f"08{int(nip[-9:]) % 10**10:010d}",
+            "kedudukanPnsNama": "Aktif",
+        }
+
+    def rw_skp22(self, nip: str) -> list | None:
+        if nip not in self._people:
+            return None
+        rows = []
+        for (plan_nip, year), approved in self.data.plans.items():
+            if plan_nip == nip and approved and year < self.now.year:
+                # Note BKN's own capitals: KuadranKinerjaNilai, PerilakuKerjaNilai.
+                rows.append({"id": f"rw-{nip}-{year}", "tahun": year, "hasilKinerja": "SESUAI EKSPEKTASI",
+                             "hasilKinerjaNilai": 2, "kuadranKinerja": "BAIK", "KuadranKinerjaNilai": 2,
+                             "perilakuKerja": "SESUAI EKSPEKTASI", "PerilakuKerjaNilai": 2})  # fmt: skip
+        return rows
 
     def _answer(self, start_response, status, body, headers=()):
         return self._raw(start_response, status, json.dumps(body), headers)

@@ -386,3 +386,120 @@ def sync_period(
 def _jsonable(row: dict) -> dict:
     """Spreadsheet cells can be dates and floats; the raw payload is kept as JSON."""
     return {str(k): (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def siasn_client(**options):
+    """The configured SIASN, or the simulator in-process when none is configured."""
+    from .siasn import SiasnClient
+
+    if settings.SIASN_API_URL:
+        return SiasnClient(
+            apim_url=settings.SIASN_APIM_URL,
+            api_url=settings.SIASN_API_URL,
+            sso_url=settings.SIASN_SSO_URL,
+            consumer_key=settings.SIASN_CONSUMER_KEY,
+            consumer_secret=settings.SIASN_CONSUMER_SECRET,
+            client_id=settings.SIASN_CLIENT_ID,
+            username=settings.SIASN_USERNAME,
+            password=settings.SIASN_PASSWORD,
+            **options,
+        )
+    from .simulator import SIASN_CREDENTIALS, Simulator
+
+    simulator = Simulator(asn_count=settings.BKN_SIMULATOR_ASN, seed=settings.BKN_SIMULATOR_SEED)
+    transport = httpx.WSGITransport(app=simulator)
+    return SiasnClient(
+        apim_url="http://bkn-simulator",
+        api_url="http://bkn-simulator",
+        sso_url="http://bkn-simulator",
+        transport=transport,
+        **SIASN_CREDENTIALS,
+        **options,
+    )
+
+
+def sync_siasn(*, client, opd_kode: str | None = None, triggered_by: str, progress=None, chunk: int = CHUNK) -> SyncRun:
+    """SIASN's master data (names with titles, email, phone, PNS/PPPK, PNS id) and the annual
+    SKP results that reached SIASN, for every active ASN of the scope, `concurrency` calls at a time."""
+    from .siasn import parse_annual, parse_master
+
+    run = SyncRun.objects.create(source="siasn", period_key="", opd_kode=opd_kode or "", triggered_by=triggered_by)
+    people = Asn.objects.filter(is_active=True)
+    if opd_kode:
+        people = people.filter(opd__kode=opd_kode.upper())
+    nips = list(people.order_by("nip").values_list("nip", flat=True))
+    try:
+        for start in range(0, len(nips), chunk):
+            part = nips[start : start + chunk]
+            masters = client.for_each_nip("/pns/data-utama/{nip}", part)
+            annuals = client.for_each_nip("/pns/rw-skp22/{nip}", part)
+            _write_siasn_chunk(run, part, masters, annuals, parse_master, parse_annual)
+            if progress:
+                progress(min(start + chunk, len(nips)), len(nips))
+        run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
+    except TokenRefused as error:
+        run.status = SyncRun.Status.FAILED
+        run.message = f"SIASN refused the credentials ({error}): check the SIASN_* settings. No record was changed."
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+@transaction.atomic
+def _write_siasn_chunk(run, nips, masters, annuals, parse_master, parse_annual) -> None:
+    now = timezone.now()
+    people = {a.nip: a for a in Asn.objects.filter(nip__in=nips)}
+    changed, skps = [], []
+    for nip in nips:
+        master, annual = masters.get(nip), annuals.get(nip)
+        problem = next((x for x in (master, annual) if isinstance(x, Exception)), None)
+        if problem is not None:
+            run.failed += 1
+            run.errors.append({"nip": nip, "error": str(problem)})
+            continue
+        asn = people[nip]
+        if isinstance(master, dict):
+            data = parse_master(nip, master)
+            new = (data.nama or asn.nama, data.email or asn.email, data.phone or asn.phone, data.kind, data.pns_id)
+            if (asn.nama, asn.email, asn.phone, asn.kind, asn.siasn_pns_id) != new:
+                asn.nama, asn.email, asn.phone, asn.kind, asn.siasn_pns_id = new
+                asn.last_synced_at = now
+                changed.append(asn)
+                run.updated += 1
+            else:
+                run.unchanged += 1
+        for row in annual or []:
+            result = parse_annual(nip, row)
+            skps.append(
+                AnnualSkp(
+                    asn=asn,
+                    year=result.year,
+                    sent_to_siasn=True,
+                    rating_hasil=result.hasil,
+                    rating_perilaku=result.perilaku,
+                    predikat=result.predikat or "",
+                    source=Source.SIASN,
+                    last_synced_at=now,
+                )
+            )
+    _upsert(Asn, changed, ["nip"], ["nama", "email", "phone", "kind", "siasn_pns_id", "last_synced_at"])
+    _upsert(
+        AnnualSkp,
+        skps,
+        ["asn", "year"],
+        ["sent_to_siasn", "rating_hasil", "rating_perilaku", "predikat", "last_synced_at"],
+    )
+    run.save(update_fields=["updated", "unchanged", "failed", "errors"])
+
+
+def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress=None) -> SyncRun | None:
+    """sync_siasn with the configured client, one at a time per scope (like sync_period)."""
+    key = f"kinerja:sync:siasn:{(opd_kode or '*').upper()}"
+    if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
+        return None
+    client = siasn_client()
+    try:
+        return sync_siasn(client=client, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress)
+    finally:
+        client.close()
+        cache.delete(key)

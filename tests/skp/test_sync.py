@@ -168,3 +168,72 @@ def test_a_period_bkn_does_not_list_fails_with_a_message():
     run = sync_ekinerja(client=client, year=2019, month=1, triggered_by="test")
     assert run.status == SyncRun.Status.FAILED
     assert "no monthly period 2019-01" in run.message
+
+
+def siasn_for(simulator, **options):
+    from skp.bkn.siasn import SiasnClient
+    from skp.bkn.simulator import SIASN_CREDENTIALS
+
+    options.setdefault("sleep", lambda seconds: None)
+    return SiasnClient(
+        apim_url="http://apim",
+        api_url="http://api",
+        sso_url="http://sso",
+        transport=httpx.WSGITransport(app=simulator),
+        **SIASN_CREDENTIALS,
+        **options,
+    )
+
+
+def test_siasn_brings_master_data_and_the_annual_skp():
+    from skp.bkn.sync import sync_siasn
+
+    client, simulator = client_for()
+    sync(client)
+    run = sync_siasn(client=siasn_for(simulator), triggered_by="test")
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    someone = Asn.objects.exclude(siasn_pns_id="").first()
+    expected = simulator.data_utama(someone.nip)
+    assert someone.siasn_pns_id == expected["id"]
+    assert someone.phone == expected["noHp"]
+    assert someone.email in (expected["email"], expected["emailGov"])
+    # The simulator's year before holds annual results that reached SIASN.
+    assert AnnualSkp.objects.filter(year=2024, sent_to_siasn=True, predikat="baik").exists()
+    again = sync_siasn(client=siasn_for(simulator), triggered_by="test")
+    assert again.updated == 0 and again.unchanged == Asn.objects.filter(is_active=True).count()
+
+
+def test_expired_siasn_tokens_are_renewed_and_nothing_is_lost():
+    from skp.bkn.sync import sync_siasn
+
+    client, simulator = client_for()
+    sync(client)
+    clean = sync_siasn(client=siasn_for(simulator), triggered_by="test")
+    before = snapshot(), sorted(Asn.objects.values_list("nip", "email", "phone", "siasn_pns_id"))
+    expiring = Simulator(asn_count=120, seed=7, now=NOW, faults=Faults(expire_siasn_tokens=True))
+    run = sync_siasn(client=siasn_for(expiring, concurrency=1), triggered_by="test")
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors[:3]
+    assert (snapshot(), sorted(Asn.objects.values_list("nip", "email", "phone", "siasn_pns_id"))) == before
+    assert clean.status == SyncRun.Status.SUCCEEDED
+
+
+def test_wrong_siasn_credentials_fail_with_a_message():
+    from skp.bkn.siasn import SiasnClient
+    from skp.bkn.sync import sync_siasn
+
+    client, simulator = client_for()
+    sync(client)
+    wrong = SiasnClient(
+        apim_url="http://a",
+        api_url="http://a",
+        sso_url="http://a",
+        transport=httpx.WSGITransport(app=simulator),
+        consumer_key="x",
+        consumer_secret="y",
+        client_id="z",
+        username="u",
+        password="p",
+    )
+    run = sync_siasn(client=wrong, triggered_by="test")
+    assert run.status == SyncRun.Status.FAILED
+    assert "SIASN_" in run.message

@@ -51,16 +51,16 @@ def run(*args):
 
 def test_sync_bkn_over_http_succeeds_and_exits_0(served, settings):
     settings.EKINERJA_BASE_URL, settings.EKINERJA_TOKEN = served(), TOKEN
-    code, out, _ = run()
+    code, out, _ = run("--source", "ekinerja")
     assert code == 0
     assert "succeeded: created" in out
     assert MonthlyRecord.objects.exists()
-    assert SyncRun.objects.get().triggered_by == "sync_bkn"
+    assert SyncRun.objects.get(source="ekinerja").triggered_by == "sync_bkn"
 
 
 def test_a_refused_token_exits_1_and_says_what_to_do(served, settings):
     settings.EKINERJA_BASE_URL, settings.EKINERJA_TOKEN = served(Faults(refuse_token=True)), TOKEN
-    code, out, err = run()
+    code, out, err = run("--source", "ekinerja")
     assert code == 1
     assert "EKINERJA_TOKEN" in err
     assert not MonthlyRecord.objects.exists()

@@ -5,21 +5,20 @@ from django.utils import timezone
 
 from opd.models import Opd
 from skp import rules
-from skp.bkn.sync import sync_period
+from skp.bkn.sync import sync_master_data, sync_period
 from skp.models import SyncRun
 
 
 class Command(BaseCommand):
     help = (
-        "Sync one period from e-Kinerja (the simulator when EKINERJA_BASE_URL is unset). "
-        "Exit 0 when it succeeded, 1 when it failed or partly failed."
+        "Sync from BKN (the simulator when no BKN URL is configured): e-Kinerja's period, plans and ratings, "
+        "SIASN's master data and annual SKP, or both. Exit 0 when it succeeded, 1 when it failed or partly failed."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", help="YYYY-MM (default: the period being chased, last month)")
+        parser.add_argument("--period", help="YYYY-MM for e-Kinerja (default: the period being chased, last month)")
         parser.add_argument("--opd", help="only this OPD (code)")
-        # SIASN (master data, annual SKP, the unit tree) follows in a later change.
-        parser.add_argument("--source", choices=["ekinerja"], default="ekinerja")
+        parser.add_argument("--source", choices=["ekinerja", "siasn", "all"], default="all")
 
     def handle(self, *args, **options):
         if options["period"]:
@@ -32,21 +31,40 @@ class Command(BaseCommand):
         if options["opd"] and not Opd.objects.filter(kode=options["opd"].upper()).exists():
             raise CommandError(f"unknown OPD {options['opd']!r}", returncode=2)
 
-        def progress(done, total):
-            if self.stderr.isatty():
-                self.stderr.write(f"\r  ratings written: {done}/{total}", ending="")
-            elif done == total:
-                self.stderr.write(f"  ratings written: {done}/{total}")
+        def progress(label):
+            def report(done, total):
+                if self.stderr.isatty():
+                    self.stderr.write(f"\r  {label}: {done}/{total}", ending="" if done < total else "\n")
+                elif done == total:
+                    self.stderr.write(f"  {label}: {done}/{total}")
 
-        run = sync_period(year=year, month=month, opd_kode=options["opd"], triggered_by="sync_bkn", progress=progress)
-        if run is None:
-            self.stderr.write(f"Another sync of {rules.period_key(year, month)} is running; try again when it ends.")
+            return report
+
+        ok = True
+        if options["source"] in ("ekinerja", "all"):
+            run = sync_period(
+                year=year,
+                month=month,
+                opd_kode=options["opd"],
+                triggered_by="sync_bkn",
+                progress=progress("e-Kinerja ratings written"),
+            )
+            ok &= self.report(run, f"e-Kinerja {rules.period_key(year, month)}")
+        if options["source"] in ("siasn", "all"):
+            run = sync_master_data(
+                opd_kode=options["opd"], triggered_by="sync_bkn", progress=progress("SIASN ASN done")
+            )
+            ok &= self.report(run, "SIASN")
+        if not ok:
             sys.exit(1)
-        if self.stderr.isatty():
-            self.stderr.write("")
+
+    def report(self, run, label) -> bool:
+        if run is None:
+            self.stderr.write(f"{label}: another sync of this scope is running; try again when it ends.")
+            return False
         self.stdout.write(
-            f"e-Kinerja {run.period_key}: {run.status}: created {run.created}, updated {run.updated}, "
-            f"unchanged {run.unchanged}, failed {run.failed}."
+            f"{label}: {run.status}: created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
+            f"failed {run.failed}."
         )
         for note in run.notes:
             self.stdout.write(f"  note: {note}")
@@ -54,5 +72,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  error: {error}")
         if run.message:
             self.stderr.write(run.message)
-        if run.status != SyncRun.Status.SUCCEEDED:
-            sys.exit(1)
+        return run.status == SyncRun.Status.SUCCEEDED
