@@ -152,7 +152,35 @@ class Simulator:
             return self.data_utama(match[1])
         if match := re.fullmatch(r"/apisiasn/1.0/pns/rw-skp22/(\d{18})", path):
             return self.rw_skp22(match[1])
+        if path == "/apisiasn/1.0/referensi/ref-unor":
+            return self.ref_unor()
         return None
+
+    @staticmethod
+    def unor_id(*names: str) -> str:
+        import hashlib
+
+        return hashlib.md5("/".join(names).encode(), usedforsecurity=False).hexdigest()
+
+    def pns_id(self, nip: str | None) -> str | None:
+        return f"{int(nip) * 7919 % (16**32):032X}" if nip else None
+
+    def ref_unor(self) -> list[dict]:
+        """The unit tree with capitalised keys, as SIASN sends it; heads by PNS id."""
+        root = self.unor_id("Pemerintah Kabupaten Kapuas")
+        rows = [{"Id": root, "DiatasanId": None, "NamaUnor": "Pemerintah Kabupaten Kapuas", "NamaJabatan": None,
+                 "IndukUnorId": None, "PemimpinPnsId": None}]  # fmt: skip
+        for row in self.data.opds:
+            opd_id = self.unor_id(row["nama"])
+            head = self.pns_id(self.data.opd_heads.get(row["kode"]))
+            rows.append({"Id": opd_id, "DiatasanId": root, "NamaUnor": row["nama"], "NamaJabatan": None,
+                         "IndukUnorId": opd_id, "PemimpinPnsId": head})  # fmt: skip
+            for unit in self.data.units.get(row["kode"], []):
+                parent = self.unor_id(row["nama"], unit.parent) if unit.parent else opd_id
+                head = self.pns_id(self.data.unit_heads.get((row["kode"], unit.nama)))
+                rows.append({"Id": self.unor_id(row["nama"], unit.nama), "DiatasanId": parent, "NamaUnor": unit.nama,
+                             "NamaJabatan": unit.head_title, "IndukUnorId": opd_id, "PemimpinPnsId": head})  # fmt: skip
+        return rows
 
     @cached_property
     def _people(self) -> dict:
@@ -164,7 +192,7 @@ class Simulator:
             return None
         nama, _, gelar = p.nama.partition(", ")
         return {
-            "id": f"{int(nip) * 7919 % (16**32):032X}",
+            "id": self.pns_id(nip),
             "nipBaru": nip,
             "nipLama": None,
             "nama": nama,

@@ -429,6 +429,8 @@ def sync_siasn(*, client, opd_kode: str | None = None, triggered_by: str, progre
         people = people.filter(opd__kode=opd_kode.upper())
     nips = list(people.order_by("nip").values_list("nip", flat=True))
     try:
+        if not opd_kode:
+            _write_unor_tree(run, client.get("/referensi/ref-unor") or [])
         for start in range(0, len(nips), chunk):
             part = nips[start : start + chunk]
             masters = client.for_each_nip("/pns/data-utama/{nip}", part)
@@ -503,3 +505,40 @@ def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress
     finally:
         client.close()
         cache.delete(key)
+
+
+@transaction.atomic
+def _write_unor_tree(run: SyncRun, rows: list[dict]) -> None:
+    """SIASN's unit tree: each OPD's and unit's SIASN id, parent and head (by PNS id).
+
+    Master data runs before this in a first sync, so heads resolve on the
+    second; units the portal does not know are created and listed.
+    """
+    from .ekinerja import _get
+
+    by_id = {str(_get(r, "Id")): r for r in rows if _get(r, "Id")}
+    children: dict[str | None, list] = {}
+    for row in by_id.values():
+        children.setdefault(str(_get(row, "DiatasanId")) if _get(row, "DiatasanId") else None, []).append(row)
+    heads = dict(Asn.objects.exclude(siasn_pns_id="").values_list("siasn_pns_id", "pk"))
+    places = Places(run)
+    roots = children.get(None, [])
+    for root in roots:
+        for opd_row in children.get(str(_get(root, "Id")), []):
+            opd = places.opd(_get(opd_row, "NamaUnor"))
+            head = heads.get(str(_get(opd_row, "PemimpinPnsId") or ""))
+            if (opd.siasn_unor_id, opd.head_id) != (str(_get(opd_row, "Id")), head or opd.head_id):
+                opd.siasn_unor_id, opd.head_id = str(_get(opd_row, "Id")), head or opd.head_id
+                opd.save(update_fields=["siasn_unor_id", "head"])
+            stack = [(row, None) for row in children.get(str(_get(opd_row, "Id")), [])]
+            while stack:
+                row, parent = stack.pop()
+                unit = places.unit(opd, _get(row, "NamaUnor"))
+                if unit is None:
+                    continue
+                head = heads.get(str(_get(row, "PemimpinPnsId") or ""))
+                wanted = (str(_get(row, "Id")), parent.pk if parent else None, head or unit.head_id)
+                if (unit.siasn_unor_id, unit.parent_id, unit.head_id) != wanted:
+                    unit.siasn_unor_id, unit.parent_id, unit.head_id = wanted
+                    unit.save(update_fields=["siasn_unor_id", "parent", "head"])
+                stack.extend((child, unit) for child in children.get(str(_get(row, "Id")), []))

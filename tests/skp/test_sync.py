@@ -237,3 +237,19 @@ def test_wrong_siasn_credentials_fail_with_a_message():
     run = sync_siasn(client=wrong, triggered_by="test")
     assert run.status == SyncRun.Status.FAILED
     assert "SIASN_" in run.message
+
+
+def test_siasn_unit_tree_sets_parents_and_heads():
+    from opd.models import Unit
+    from skp.bkn.sync import sync_siasn
+
+    client, simulator = client_for()
+    sync(client)
+    sync_siasn(client=siasn_for(simulator), triggered_by="test")  # master data: PNS ids
+    sync_siasn(client=siasn_for(simulator), triggered_by="test")  # the tree's heads resolve by PNS id
+    school = Unit.objects.filter(nama__startswith="SD Negeri").select_related("parent", "head").first()
+    assert school.parent.nama == "Bidang Pembinaan Sekolah Dasar"
+    assert school.head is not None and school.head.nip == simulator.data.unit_heads[("DISDIK", school.nama)]
+    disdik = Opd.objects.get(nama="Dinas Pendidikan")
+    assert disdik.head.nip == simulator.data.opd_heads["DISDIK"]
+    assert disdik.siasn_unor_id == simulator.unor_id("Dinas Pendidikan")
