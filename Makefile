@@ -60,6 +60,7 @@ bench: install dirs
 	    || psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" || exit 1; \
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py migrate --no-input -v0 || exit 1; \
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench --asn $$n || exit 1; \
+	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_sync --asn $$n || exit 1; \
 	done
 
 clean:

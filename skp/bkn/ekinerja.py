@@ -17,11 +17,19 @@ class RowError(ValueError):
     """A row that is wrong where it matters (NIP, period, rating word)."""
 
 
+class _Lowered(dict):
+    """A row whose keys are already lower-case (BKN's capitals vary from endpoint to endpoint)."""
+
+
+def lowered(row: dict) -> dict:
+    return row if isinstance(row, _Lowered) else _Lowered((str(k).lower(), v) for k, v in row.items())
+
+
 def _get(row: dict, *names):
     """A field by any of its spellings, with BKN's 'null' strings read as missing."""
-    lowered = {str(k).lower(): v for k, v in row.items()}
+    lowered_row = lowered(row)
     for name in names:
-        value = lowered.get(name.lower())
+        value = lowered_row.get(name.lower())
         if isinstance(value, str):
             value = value.strip()
             if value.lower() in ("", "null", "none", "-"):
@@ -109,6 +117,7 @@ def parse_period(row: dict) -> BknPeriod | None:
 
 
 def parse_plan(row: dict) -> SkpPlan:
+    raw, row = row, lowered(row)
     return SkpPlan(
         nip=parse_nip(_get(row, "nip")),
         nama=_get(row, "nama") or "",
@@ -121,12 +130,13 @@ def parse_plan(row: dict) -> SkpPlan:
         acting=str(_get(row, "is_plt_plh") or "0") not in ("0", "False", "false"),
         skp_id=str(_get(row, "skp_id") or ""),
         periode_akhir=str(_get(row, "periode_akhir") or ""),
-        raw=row,
+        raw=raw,
     )
 
 
 def parse_rating(row: dict) -> Rating | None:
     """A rated row, or None for a row that says "not rated yet" (hasil_akhir '-' or blank)."""
+    raw, row = row, lowered(row)
     nip = parse_nip(_get(row, "nip"))
     try:
         hasil = rules.parse_rating(_get(row, "hasil_kerja"))
@@ -149,7 +159,7 @@ def parse_rating(row: dict) -> Rating | None:
         unor_induk=_get(row, "skp_unor_induk"),
         atasan_nip=str(atasan).lstrip("'") if atasan else None,
         acting=str(_get(row, "is_skp_plt_plh_pjb") or "0") not in ("0", "False", "false"),
-        raw=row,
+        raw=raw,
     )
 
 

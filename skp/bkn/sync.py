@@ -13,7 +13,6 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from ..rollup import rollup_refresh
 from .ekinerja import EkinerjaClient, RowError, parse_plan, parse_rating
 from .http import BknError, TokenRefused
 
-CHUNK = 500
+CHUNK = 1000
 RECORD_FIELDS = ["stage", "rated_at", "rating_hasil", "rating_perilaku", "predikat_bkn", "opd", "unit", "atasan"]
 
 
@@ -37,6 +36,7 @@ class Places:
     run: SyncRun
 
     def __post_init__(self):
+        self.created = 0
         self.opds = {o.nama.lower(): o for o in Opd.objects.all()}
         self.units = {(u.opd_id, u.nama.lower()): u for u in Unit.objects.all()}
 
@@ -47,6 +47,7 @@ class Places:
         if found is None:
             found = Opd.objects.create(kode=self._kode(name), nama=name, jenis=self._jenis(name))
             self.opds[name.lower()] = found
+            self.created += 1
             self.run.notes.append(_("New OPD from BKN: %(name)s (%(kode)s)") % {"name": name, "kode": found.kode})
         return found
 
@@ -57,6 +58,7 @@ class Places:
         if found is None:
             found = Unit.objects.create(opd=opd, nama=name)
             self.units[(opd.pk, name.lower())] = found
+            self.created += 1
             self.run.notes.append(_("New unit from BKN: %(name)s (%(kode)s)") % {"name": name, "kode": opd.kode})
         return found
 
@@ -105,7 +107,8 @@ def sync_ekinerja(
         people = write_population(plans, run, places, year, only_opd, Source.EKINERJA)
         ratings, _unrated = collect_ratings(enumerate(client.rating_rows(year, period.bkn_periode_id), start=1), run)
         write_ratings(ratings, run, places, period, people, only_opd, Source.EKINERJA, progress, chunk)
-        rollup_refresh(periods=[period])
+        if run.created or run.updated or places.created or _population_changed(run):
+            rollup_refresh(periods=[period])
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
     except TokenRefused as error:
         run.status = SyncRun.Status.FAILED
@@ -239,6 +242,8 @@ def write_population(plans: dict, run: SyncRun, places: Places, year: int, only_
                     last_synced_at=now,
                 )
             )
+    # Who counts where may have changed: the rollup must be refreshed (see sync_ekinerja).
+    run.population_changes = len(changed_asn) + sum(1 for a in people.values() if a.last_synced_at == now)
     # In bulk: a sync is recorded as a SyncRun, not as thousands of audit entries.
     with transaction.atomic():
         _upsert(Asn, changed_asn, ["nip"], ["nama", "jabatan", "kind", "opd", "unit", "last_synced_at"])
@@ -293,7 +298,7 @@ def _upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
 def _write_chunk(run, places, period, people, atasan, chunk, only_opd, source) -> None:
     now = timezone.now()
     existing = {r.asn_id: r for r in MonthlyRecord.objects.filter(period=period, asn__nip__in=[x.nip for x in chunk])}
-    new, changed, payloads = [], [], []
+    new, changed, payloads, confirmed = [], [], [], []
     for rating in chunk:
         opd = places.opd(rating.unor_induk)
         if opd is None:
@@ -332,12 +337,14 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd, source) -
                 changed.append(record)
             else:
                 run.unchanged += 1
+                confirmed.append(record.pk)
+                continue
         payloads.append((record, rating.raw))
     _upsert(
         MonthlyRecord, new + changed, ["asn", "period"], [*RECORD_FIELDS, "source", "edited_by_hand", "last_synced_at"]
     )
-    # Unchanged records still say when BKN last confirmed them.
-    MonthlyRecord.objects.filter(Q(pk__in=[r.pk for r, _ in payloads if r.pk])).update(last_synced_at=now)
+    # Unchanged records still say when BKN last confirmed them; their raw payload stays.
+    MonthlyRecord.objects.filter(pk__in=confirmed).update(last_synced_at=now)
     RecordPayload.objects.bulk_create(
         [RecordPayload(record=r, source=source, payload=_jsonable(raw)) for r, raw in payloads],
         update_conflicts=True,
@@ -347,6 +354,10 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd, source) -
     run.created += len(new)
     run.updated += len(changed)
     run.save(update_fields=["created", "updated", "unchanged", "failed", "errors", "notes"])
+
+
+def _population_changed(run: SyncRun) -> bool:
+    return getattr(run, "population_changes", 1) > 0
 
 
 def ekinerja_client(**retry) -> EkinerjaClient:
