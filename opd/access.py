@@ -58,16 +58,6 @@ class Scope:
         """Filter for compliance rows, by where each ASN was that month."""
         return self._q(opd="month_opd_id", unit="month_unit_id", atasan="month_atasan_id")
 
-    def opd_sees_whole(self, opd: Opd) -> bool:
-        return self.all_opd or opd.pk in self.opd_ids
-
-    def staff_q(self) -> Q:
-        """The part of the scope that comes from leading units or appraising."""
-        q = Q(unit_id__in=self.unit_ids)
-        if self.asn_id:
-            q |= Q(atasan_id=self.asn_id)
-        return q
-
     def staff_rows_q(self) -> Q:
         """Compliance rows of the staff one leads or appraises, by that month's placement."""
         q = Q(month_unit_id__in=self.unit_ids)

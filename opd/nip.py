@@ -109,9 +109,3 @@ def validate_nip(raw, kind: str | None = None) -> NipInfo:
         warnings=tuple(warnings),
     )
 
-
-def nip_validator_for(kind):
-    def validator(value):
-        validate_nip(value, kind)
-
-    return validator
