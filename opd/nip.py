@@ -108,4 +108,3 @@ def validate_nip(raw, kind: str | None = None) -> NipInfo:
         tmt_year=tmt_year,
         warnings=tuple(warnings),
     )
-

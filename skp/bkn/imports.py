@@ -8,8 +8,9 @@ same way, and a second import of the same file changes nothing.
 """
 
 import csv
-import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,28 +80,35 @@ class _DryRun(Exception):
     pass
 
 
-def read_table(path: Path) -> list[list]:
-    """Every cell of the first sheet (xlsx/xls/ods) or of a CSV file."""
+def read_rows(path: Path) -> Iterator[list]:
+    """The rows of the first sheet (xlsx/xls/ods) or of a CSV file, one at a time.
+
+    Streamed, so a 60,000-row export is never held whole in memory.
+    """
     size = path.stat().st_size
     if size == 0:
         raise ImportRefused([_("The file is empty.")])
     if size > MAX_BYTES:
         raise ImportRefused([_("The file is %(size).1f MB; at most 20 MB is accepted.") % {"size": size / 1024 / 1024}])
-    head = path.read_bytes()[:8]
+    with path.open("rb") as file:
+        head = file.read(4096)
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         try:
-            return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+            return iter(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows())
         except Exception as error:  # calamine raises its own types for every kind of broken file
             raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": error}]) from None
-    data = path.read_bytes()
-    if b"\x00" in data[:4096]:
+    if b"\x00" in head:
         raise ImportRefused([_("This is not a spreadsheet (neither .xlsx nor .csv).")])
-    text = data.decode("utf-8-sig", errors="replace")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(head.decode("utf-8-sig", errors="replace"), delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    return _csv_rows(path, dialect)
+
+
+def _csv_rows(path: Path, dialect) -> Iterator[list]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
+        yield from csv.reader(file, dialect)
 
 
 def find_header(rows: list[list]) -> tuple[int, str, list[str]]:
@@ -139,40 +147,24 @@ def _cell_nip(value) -> str:
         raise RowError(error.messages[0]) from None
 
 
-def _check(rows: list[dict], checks: dict, header_row: int) -> list[str]:
-    """Run each column's check on each row; every failure becomes 'baris N, kolom C: reason'."""
-    problems = []
-    for offset, row in enumerate(rows, start=1):
-        for column, check in checks.items():
-            try:
-                check(row.get(column))
-            except (RowError, rules.RuleError) as error:
-                problems.append(
-                    _("baris %(row)d, kolom %(column)s: %(error)s")
-                    % {"row": header_row + 1 + offset, "column": column, "error": error}
-                )
-    return problems
-
-
 def import_file(
     path: Path, *, period: tuple[int, int] | None = None, dry_run: bool = False, triggered_by: str
 ) -> ImportResult:
-    """Import one export. Raises ImportRefused (nothing written) or returns what was done."""
-    table = read_table(path)
-    header_index, kind, columns = find_header(table)
+    """Import one export. Raises ImportRefused (nothing written) or returns what was done.
+
+    One pass over the rows checks them and parses them; nothing is written
+    unless every row passed.
+    """
+    rows = read_rows(path)
+    head = list(itertools.islice(rows, HEADER_SEARCH))
+    header_index, kind, columns = find_header(head)
     missing = sorted(KINDS[kind] - set(columns))
     if missing:
         raise ImportRefused([_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}])
-    rows = [
-        dict(zip(columns, row, strict=False))
-        for row in table[header_index + 1 :]
-        if any(str(cell).strip() for cell in row)
-    ]
-    if not rows:
-        raise ImportRefused([_("The file has a header row but no data rows.")])
+    titles = head[:header_index]
 
     if kind == "penilaian":
-        titled = title_period(table[:header_index])
+        titled = title_period(titles)
         if titled and period and titled != period:
             raise ImportRefused(
                 [
@@ -190,28 +182,53 @@ def import_file(
             "hasil_akhir": rules.parse_predikat,
             "waktu_dinilai": parse_time,
         }
+        period_key = rules.period_key(*period)
     elif kind == "skp":
-        year = title_year(table[:header_index]) or (period[0] if period else None)
+        year = title_year(titles) or (period[0] if period else None)
         if year is None:
             raise ImportRefused([_("The title rows name no year: give the period (YYYY-MM).")])
         checks = {"nip": _cell_nip}
+        period_key = str(year)
     else:
         checks = {"nip_baru": _cell_nip}
+        period_key = ""
 
-    problems = _check(rows, checks, header_index)
-    numbered = [(header_index + 1 + i, row) for i, row in enumerate(rows, start=1)]
-    run = SyncRun(
-        source="import",
-        period_key=rules.period_key(*period) if kind == "penilaian" else str(year if kind == "skp" else ""),
-        triggered_by=triggered_by,
-    )
+    problems: list[str] = []
+    counted = [0]
+
+    def checked():
+        """(spreadsheet row number, row) for every non-empty row, each checked on the way."""
+        first = header_index + 2
+        for number, cells in enumerate(itertools.chain(head[header_index + 1 :], rows), start=first):
+            # Empty cells are left out of the row (and of the raw payload kept for diagnosis).
+            row = {c: v for c, v in zip(columns, cells, strict=False) if v not in ("", None)}
+            if not row:
+                continue
+            counted[0] += 1
+            for column, check in checks.items():
+                try:
+                    check(row.get(column))
+                except (RowError, rules.RuleError) as error:
+                    problems.append(
+                        _("baris %(row)d, kolom %(column)s: %(error)s")
+                        % {"row": number, "column": column, "error": error}
+                    )
+            yield number, row
+
+    run = SyncRun(source="import", period_key=period_key, triggered_by=triggered_by)
     if kind == "penilaian":
-        ratings, unrated = collect_ratings(numbered, run)
+        ratings, unrated = collect_ratings(checked(), run)
         problems += [
             _("baris %(row)d, kolom nip: %(error)s") % {"row": e["row"], "error": e["error"]}
             for e in run.errors
             if e.get("duplicate")
         ]
+    elif kind == "skp":
+        plans = collect_plans(checked(), run)
+    else:
+        siasn_rows = [row for _number, row in checked()]
+    if not counted[0]:
+        raise ImportRefused([_("The file has a header row but no data rows.")])
     if problems:
         raise ImportRefused(problems)
 
@@ -223,12 +240,11 @@ def import_file(
                 stored = _write_penilaian(run, places, period, ratings, unrated)
                 rollup_refresh(periods=[stored])
             elif kind == "skp":
-                plans = collect_plans(numbered, run)
                 write_population(plans, run, places, year, None, Source.IMPORT)
                 run.created = len(plans)
                 rollup_refresh(periods=Period.objects.filter(year=year))
             else:
-                _write_siasn(run, rows)
+                _write_siasn(run, siasn_rows)
             run.status = SyncRun.Status.SUCCEEDED
             run.finished_at = timezone.now()
             run.save()
