@@ -256,3 +256,13 @@ def test_a_refused_upload_lists_every_problem_in_indonesian(client, tmp_path):
     assert "Berkas ditolak; tidak ada yang diimpor" in page
     assert "baris 5, kolom hasil_kerja: Rating &#x27;LUAR BIASA&#x27; tidak dikenal." in page
     assert not MonthlyRecord.objects.exists()
+
+
+def test_row_numbers_are_the_spreadsheet_s_even_after_blank_rows(tmp_path):
+    bad = list(GOOD)
+    bad[6] = "HEBAT"
+    path = write_xlsx(tmp_path / "gaps.xlsx", HEADER, [GOOD, [], [], bad])
+    with pytest.raises(ImportRefused) as refused:
+        imported(path)
+    # Title (2 rows), a blank row, the header on row 4, data on 5, blanks on 6-7, the bad row on 8.
+    assert refused.value.problems == ["baris 8, kolom perilaku_kerja: Rating 'HEBAT' tidak dikenal."]
