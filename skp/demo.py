@@ -457,12 +457,7 @@ def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = Non
     """Insert the demo regency where it is missing; return what was created and the demo logins."""
     today = now.astimezone(rules.WIB).date()
     if year is None:
-        keys = []
-        y, m = rules.previous_period(today)
-        for _ in range(12):
-            keys.append((y, m))
-            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-        keys.reverse()
+        keys = sorted(rules.months_back(*rules.previous_period(today)))
     else:
         keys = [(year, m) for m in range(1, 13) if dt.date(year, m, 1) <= today]
     builder = DemoBuilder(asn_count=asn_count, seed=seed, periods=keys, now=now)

@@ -100,6 +100,15 @@ def previous_period(today: dt.date) -> tuple[int, int]:
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
+def months_back(year: int, month: int, count: int = 12) -> list[tuple[int, int]]:
+    """`count` periods ending at (year, month), newest first."""
+    keys = []
+    for _step in range(count):
+        keys.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return keys
+
+
 def aware(moment: dt.datetime) -> dt.datetime:
     """Naive timestamps from BKN are WIB wall-clock times."""
     if moment.tzinfo is None:
@@ -145,6 +154,24 @@ def must_act(status: str, stage: str) -> str | None:
     if status != OVERDUE:
         return None
     return MUST_ACT_ATASAN if stage == SUBMITTED else MUST_ACT_ASN
+
+
+def as_it_stood(*, record, deadline: dt.datetime, as_of: dt.datetime, exempt: bool) -> dict:
+    """How one month stood at `as_of`, stored record or not (None): what a row shows.
+
+    A rating after `as_of` does not count yet: no rated_at, no predikat.
+    """
+    rated_at = record.rated_at if record else None
+    status = status_of(rated_at=rated_at, deadline=deadline, as_of=as_of, exempt=exempt)
+    stage = record.stage_at(as_of) if record else NOT_STARTED
+    rated = stage == RATED
+    return {
+        "status": status,
+        "stage": stage,
+        "must_act": must_act(status, stage),
+        "rated_at": rated_at if rated else None,
+        "predikat": record.predikat if rated else None,
+    }
 
 
 def predikat_for(hasil: int | None, perilaku: int | None) -> str | None:

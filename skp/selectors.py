@@ -231,21 +231,13 @@ def listed_rows(pks: list[int], *, period: Period, as_of: dt.datetime) -> list[L
     rows = []
     for asn in asns:
         record = records.get(asn.pk)
-        rated_at = record.rated_at if record else None
-        status = rules.status_of(rated_at=rated_at, deadline=period.deadline, as_of=as_of, exempt=asn.pk in exempt)
-        stage = record.stage_at(as_of) if record else rules.NOT_STARTED
-        rated = stage == rules.RATED
         rows.append(
             ListedRow(
                 asn=asn,
                 record=record,
-                status=status,
-                stage=stage,
-                must_act=rules.must_act(status, stage),
-                rated_at=rated_at if rated else None,
-                predikat=record.predikat if rated else None,
                 unit=record.unit if record else asn.unit,
                 atasan=record.atasan if record else asn.atasan,
+                **rules.as_it_stood(record=record, deadline=period.deadline, as_of=as_of, exempt=asn.pk in exempt),
             )
         )
     return rows
@@ -300,20 +292,12 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
             (e for e in exemptions if e.start <= period.end_date and (e.end is None or e.end >= period.start_date)),
             None,
         )
-        exempt = exemption is not None
-        rated_at = record.rated_at if record else None
-        status = rules.status_of(rated_at=rated_at, deadline=period.deadline, as_of=as_of, exempt=exempt)
-        stage = record.stage_at(as_of) if record else rules.NOT_STARTED
         history.append(
             {
                 "period": period,
                 "record": record,
-                "status": status,
-                "stage": stage,
-                "must_act": rules.must_act(status, stage),
                 "exemption": exemption,
-                "rated_at": rated_at if stage == rules.RATED else None,
-                "predikat": record.predikat if record and stage == rules.RATED else None,
+                **rules.as_it_stood(record=record, deadline=period.deadline, as_of=as_of, exempt=exemption is not None),
             }
         )
     return history
@@ -321,10 +305,7 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
 
 def recent_periods(*, year: int, month: int, count: int = 12) -> list[Period]:
     """`count` periods ending at (year, month), newest first; unsaved ones where none is stored."""
-    keys = []
-    for _ in range(count):
-        keys.append((year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    keys = rules.months_back(year, month, count)
     stored = {(p.year, p.month): p for p in Period.objects.filter(year__gte=keys[-1][0], year__lte=keys[0][0])}
     return [stored.get(key) or Period.build(*key) for key in keys]
 

@@ -62,11 +62,7 @@ class Simulator:
 
     @cached_property
     def data(self) -> DemoBuilder:
-        year, month = rules.previous_period(self.now.astimezone(rules.WIB).date())
-        keys = []
-        for _ in range(12):
-            keys.append((year, month))
-            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        keys = rules.months_back(*rules.previous_period(self.now.astimezone(rules.WIB).date()))
         builder = DemoBuilder(asn_count=self.asn_count, seed=self.seed, periods=sorted(keys), now=self.now)
         builder.build()
         return builder

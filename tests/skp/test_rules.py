@@ -131,3 +131,7 @@ def test_on_time_rate_leaves_exempt_records_out():
 def test_chased_period_is_the_previous_month():
     assert rules.previous_period(dt.date(2025, 4, 3)) == (2025, 3)
     assert rules.previous_period(dt.date(2026, 1, 20)) == (2025, 12)
+
+
+def test_months_back_crosses_the_year():
+    assert rules.months_back(2026, 2, 4) == [(2026, 2), (2026, 1), (2025, 12), (2025, 11)]
