@@ -27,7 +27,8 @@ from .. import rules
 from ..models import Period, Source, SyncRun
 from ..rollup import rollup_refresh
 from .ekinerja import RowError, parse_time
-from .sync import Places, collect_plans, collect_ratings, write_population, write_ratings
+from .siasn import parse_master
+from .sync import Places, collect_plans, collect_ratings, write_master_data, write_population, write_ratings
 
 MAX_BYTES = 20 * 1024 * 1024
 HEADER_SEARCH = 20
@@ -278,33 +279,23 @@ def _write_penilaian(run, places, period_key, ratings, unrated) -> Period:
     return period
 
 
+# SIASN's "Export Data ASN" columns under the names its web service uses, so one parser reads both.
+EXPORT_TO_API = {
+    "pns_id": "id",
+    "nama": "nama",
+    "gelar_depan": "gelarDepan",
+    "gelar_belakang": "gelarBelakang",
+    "jenis_pegawai_nama": "jenisPegawaiNama",
+    "email": "email",
+    "email_gov": "emailGov",
+    "nomor_hp": "noHp",
+}
+
+
 def _write_siasn(run, rows) -> None:
-    """SIASN's master data for the ASN it names: name with titles, email, PNS/PPPK."""
-    people = {a.nip: a for a in Asn.objects.filter(nip__in=[validate_nip(r["nip_baru"]).nip for r in rows])}
-    changed = []
-    for row in rows:
-        nip = validate_nip(row["nip_baru"]).nip
-        asn = people.get(nip)
-        if asn is None:
-            run.notes.append(
-                _("NIP %(nip)s is not in the portal yet (sync or import a Laporan SKP first).") % {"nip": nip}
-            )
-            continue
-
-        def clean(value):
-            text = str(value or "").strip()
-            return "" if text.lower() in ("null", "none", "-") else text
-
-        gelar_depan, gelar_belakang = clean(row.get("gelar_depan")), clean(row.get("gelar_belakang"))
-        nama = " ".join(x for x in (gelar_depan, clean(row.get("nama"))) if x)
-        nama = f"{nama}, {gelar_belakang}" if gelar_belakang else nama
-        email = clean(row.get("email_gov")) or clean(row.get("email"))
-        kind = "pppk" if clean(row.get("jenis_pegawai_nama")).upper() == "PPPK" else "pns"
-        if (asn.nama, asn.email, asn.kind) != (nama, email or asn.email, kind):
-            asn.nama, asn.email, asn.kind = nama, email or asn.email, kind
-            asn.last_synced_at = timezone.now()
-            changed.append(asn)
-        else:
-            run.unchanged += 1
-    Asn.objects.bulk_update(changed, ["nama", "email", "kind", "last_synced_at"], batch_size=500)
-    run.updated = len(changed)
+    """SIASN's master data for the ASN it names, through the SIASN sync's own writer."""
+    master_data = [
+        parse_master(validate_nip(row["nip_baru"]).nip, {api: row.get(col) for col, api in EXPORT_TO_API.items()})
+        for row in rows
+    ]
+    write_master_data(run, master_data)

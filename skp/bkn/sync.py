@@ -462,7 +462,7 @@ def sync_siasn(*, client, opd_kode: str | None = None, triggered_by: str, progre
 def _write_siasn_chunk(run, nips, masters, annuals, parse_master, parse_annual) -> None:
     now = timezone.now()
     people = {a.nip: a for a in Asn.objects.filter(nip__in=nips)}
-    changed, skps = [], []
+    skps, master_data = [], []
     for nip in nips:
         master, annual = masters.get(nip), annuals.get(nip)
         problem = next((x for x in (master, annual) if isinstance(x, Exception)), None)
@@ -472,15 +472,7 @@ def _write_siasn_chunk(run, nips, masters, annuals, parse_master, parse_annual) 
             continue
         asn = people[nip]
         if isinstance(master, dict):
-            data = parse_master(nip, master)
-            new = (data.nama or asn.nama, data.email or asn.email, data.phone or asn.phone, data.kind, data.pns_id)
-            if (asn.nama, asn.email, asn.phone, asn.kind, asn.siasn_pns_id) != new:
-                asn.nama, asn.email, asn.phone, asn.kind, asn.siasn_pns_id = new
-                asn.last_synced_at = now
-                changed.append(asn)
-                run.updated += 1
-            else:
-                run.unchanged += 1
+            master_data.append(parse_master(nip, master))
         for row in annual or []:
             result = parse_annual(nip, row)
             skps.append(
@@ -495,7 +487,7 @@ def _write_siasn_chunk(run, nips, masters, annuals, parse_master, parse_annual) 
                     last_synced_at=now,
                 )
             )
-    _upsert(Asn, changed, ["nip"], ["nama", "email", "phone", "kind", "siasn_pns_id", "last_synced_at"])
+    write_master_data(run, master_data, people)
     _upsert(
         AnnualSkp,
         skps,
@@ -503,6 +495,40 @@ def _write_siasn_chunk(run, nips, masters, annuals, parse_master, parse_annual) 
         ["sent_to_siasn", "rating_hasil", "rating_perilaku", "predikat", "last_synced_at"],
     )
     run.save(update_fields=["updated", "unchanged", "failed", "errors"])
+
+
+def write_master_data(run: SyncRun, master_data: list, people: dict[str, Asn] | None = None) -> None:
+    """SIASN's master data (from its API or its CSV export) onto the ASN it names.
+
+    An empty value in SIASN never erases what the portal has; NIPs the portal
+    does not know yet are listed for BKPSDM.
+    """
+    if people is None:
+        people = {a.nip: a for a in Asn.objects.filter(nip__in=[m.nip for m in master_data])}
+    now = timezone.now()
+    changed = []
+    for data in master_data:
+        asn = people.get(data.nip)
+        if asn is None:
+            run.notes.append(
+                _("NIP %(nip)s is not in the portal yet (sync or import a Laporan SKP first).") % {"nip": data.nip}
+            )
+            continue
+        new = (
+            data.nama or asn.nama,
+            data.email or asn.email,
+            data.phone or asn.phone,
+            data.kind,
+            data.pns_id or asn.siasn_pns_id,
+        )
+        if (asn.nama, asn.email, asn.phone, asn.kind, asn.siasn_pns_id) != new:
+            asn.nama, asn.email, asn.phone, asn.kind, asn.siasn_pns_id = new
+            asn.last_synced_at = now
+            changed.append(asn)
+            run.updated += 1
+        else:
+            run.unchanged += 1
+    _upsert(Asn, changed, ["nip"], ["nama", "email", "phone", "kind", "siasn_pns_id", "last_synced_at"])
 
 
 def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress=None) -> SyncRun | None:

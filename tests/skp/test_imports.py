@@ -78,7 +78,8 @@ def test_siasn_export_updates_master_data():
     assert result.run.updated > 100
     asn = Asn.objects.get(nip="197412182000072204")
     assert asn.nama == "Gusti Nugroho, S.E."
-    assert asn.email == "gusti.nugroho74@gmail.com"
+    assert asn.email == "gusti.nugroho74@gmail.com"  # email_gov is the string 'null' here
+    assert (asn.phone, asn.siasn_pns_id) == ("082346477561", "A464C515BCD8E58E0A2389F41646AEC7")
 
 
 def test_dry_run_writes_nothing():
