@@ -32,6 +32,7 @@ from .selectors import (
     with_names,
 )
 from .summaries import opd_summaries, period_summary, trend, unit_summaries
+from .templatetags.kinerja import query_with
 
 PAGE_SIZE = 50
 UNITS_ON_DASHBOARD = 10  # the rest are one click away, on the unit page
@@ -123,12 +124,9 @@ def _sort_links(request, current: str) -> dict[str, dict]:
     """Header links: a click sorts by that column, a second click reverses it."""
     links = {}
     for key, label in SORT_LABELS.items():
-        query = request.GET.copy()
-        query.pop("halaman", None)
-        query["urut"] = f"-{key}" if current == key else key
         state = "ascending" if current == key else "descending" if current == f"-{key}" else None
         links[key] = {
-            "href": "?" + query.urlencode(),
+            "href": query_with(request.GET, urut=f"-{key}" if current == key else key),
             "label": label,
             "arrow": {"ascending": " ↑", "descending": " ↓"}.get(state, ""),
             "aria": format_html(' aria-sort="{}"', state) if state else "",

@@ -278,6 +278,10 @@ def write_ratings(
             progress(min(start + chunk, len(todo)), len(todo))
 
 
+def _record_values(record: MonthlyRecord) -> list:
+    return [getattr(record, record._meta.get_field(f).attname) for f in RECORD_FIELDS]
+
+
 def _upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
     """INSERT … ON CONFLICT DO UPDATE, keyed by a unique constraint, for new and changed rows alike.
 
@@ -326,10 +330,10 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd, source) -
             record = MonthlyRecord(asn=asn, period=period, source=source, last_synced_at=now, **values)
             new.append(record)
         else:
-            before = [getattr(record, f + ("_id" if f in ("opd", "unit", "atasan") else "")) for f in RECORD_FIELDS]
+            before = _record_values(record)
             for key, value in values.items():
                 setattr(record, key, value)
-            after = [getattr(record, f + ("_id" if f in ("opd", "unit", "atasan") else "")) for f in RECORD_FIELDS]
+            after = _record_values(record)
             record.last_synced_at = now
             if before != after or record.source != source:
                 record.source = source

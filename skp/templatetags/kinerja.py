@@ -34,6 +34,10 @@ def qs(params, **changes):
 
     Changing anything but the page goes back to page one.
     """
+    return query_with(params, **changes)
+
+
+def query_with(params, **changes) -> str:
     query = params.copy()
     if "halaman" not in changes:
         query.pop("halaman", None)
