@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "opd",
     "skp",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,19 @@ if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# The portal's own address, for the links in emails and WhatsApp messages.
+PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+# WhatsApp through an HTTP gateway (Indonesian gateways take a POST with the
+# target number and the text); off unless the URL is set.
+WHATSAPP_GATEWAY_URL = env("WHATSAPP_GATEWAY_URL")
+WHATSAPP_GATEWAY_TOKEN = env("WHATSAPP_GATEWAY_TOKEN")
+# A message claimed for sending and not confirmed after this long is "uncertain":
+# it may or may not have gone out, and waits for BKPSDM to decide.
+OUTBOX_CLAIM_TIMEOUT_MINUTES = envint("OUTBOX_CLAIM_TIMEOUT_MINUTES", 15)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
+# How long an activation link in a reminder stays valid (it also dies once used).
+ACTIVATION_MAX_AGE_DAYS = envint("ACTIVATION_MAX_AGE_DAYS", 14)
 
 # Redis: the Celery broker and the shared cache when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")

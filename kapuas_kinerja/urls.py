@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("opd.urls")),
     path("", include("skp.urls")),
+    path("", include("reminders.urls")),
 ]

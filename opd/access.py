@@ -42,6 +42,12 @@ class Scope:
         """OPD dashboards: those who answer for whole OPD (keuangan reads TPP bases instead)."""
         return self.opens_regency_pages or (self.role in User.OPD_ROLES and bool(self.opd_ids))
 
+    def nudges_opd(self, opd_id: int) -> bool:
+        """Reminding an OPD's staff now: its Kepala OPD and operators, and BKPSDM (not the read-only leadership)."""
+        if self.role == Role.ADMIN_BKPSDM or self.is_superuser:
+            return True
+        return self.role in User.OPD_ROLES and opd_id in self.opd_ids
+
     def _q(self, *, opd: str, unit: str, atasan: str) -> Q:
         if self.all_opd:
             return Q()

@@ -16,6 +16,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from opd.access import get_asn_or_404, get_opd_or_404, request_scope
 from opd.models import Asn, Opd, Unit
+from reminders.recipients import no_working_email
+from reminders.services import last_nudged
 
 from . import rules
 from .charts import trend_chart
@@ -198,6 +200,9 @@ def opd_detail(request, kode):
         "period": period,
         **_list_context(request=request, period=period, now=now, scope=scope, params=params),
     }
+    if scope.nudges_opd(opd.pk) and period.pk:
+        context["can_nudge"] = True
+        context["nudged"] = last_nudged([row.pk for row in context["page"]], period=period)
     if _is_list_swap(request):
         return render(request, "skp/opd_detail.html#record-list", context)
 
@@ -221,6 +226,7 @@ def opd_detail(request, kode):
             "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
             "unit_count": unit_count,
             "chart": trend_chart(points, TREND_SERIES),
+            "no_working_email": no_working_email(opd.pk),
             **_freshness(opd.pk),
         }
     )

@@ -1,0 +1,74 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import outbox
+from .models import Message, Occasion, ReminderRule, Unsubscription
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the reminder services alone: BKPSDM reads them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    """The schedule of reminders, digests and escalations, which BKPSDM may change."""
+
+    list_display = ("kind", "timing", "day", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("kind", "is_active")
+
+
+@admin.register(Occasion)
+class OccasionAdmin(ReadOnlyAdmin):
+    list_display = ("key", "kind", "day", "messages", "prepared_at")
+    list_filter = ("kind",)
+    date_hierarchy = "day"
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    """The outbox: what went out, what waits, and what needs BKPSDM (uncertain, refused addresses)."""
+
+    list_display = ("address", "kind", "channel", "period", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "kind", "channel", "period", "opd")
+    search_fields = ("address", "=asn__nip", "asn__nama", "idempotency_key")
+    list_select_related = ("period",)
+    readonly_fields = [f.name for f in Message._meta.fields]
+    actions = ["resend"]
+
+    @admin.action(description=_("Send again (uncertain or failed messages only)"))
+    def resend(self, request, queryset):
+        count = outbox.resend(queryset.values_list("pk", flat=True))
+        from .tasks import send_outbox
+
+        send_outbox.delay()
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def get_actions(self, request):
+        # The resend action changes rows, which the read-only rule otherwise forbids.
+        actions = super().get_actions(request)
+        if not request.user.has_perm("reminders.change_message"):
+            actions.pop("resend", None)
+        return actions
+
+
+@admin.register(Unsubscription)
+class UnsubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ("asn", "kind", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("=asn__nip", "asn__nama")
+    list_select_related = ("asn",)

@@ -1,0 +1,68 @@
+import contextlib
+import smtplib
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from . import Channel, PermanentError, TemporaryError
+
+
+class EmailChannel(Channel):
+    """Django's email settings: SMTP when EMAIL_HOST is set. One connection per batch."""
+
+    name = "email"
+
+    def __init__(self):
+        self.connection = None
+
+    def open(self):
+        self.connection = get_connection(fail_silently=False)
+
+    def close(self):
+        if self.connection is not None:
+            # A connection that already broke has nothing left to close.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.close()
+            self.connection = None
+
+    def send(self, message):
+        if self.connection is None:
+            self.open()
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            to=[message.address],
+            connection=self.connection,
+            headers=message_headers(message),
+        )
+        if message.body_html:
+            email.attach_alternative(message.body_html, "text/html")
+        try:
+            email.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()), (550, b""))
+            raise _by_code(code, text) from error
+        except smtplib.SMTPResponseException as error:
+            # The connection may be in any state after a refusal: start a new one.
+            self.close()
+            raise _by_code(error.smtp_code, error.smtp_error) from error
+        except (smtplib.SMTPException, OSError) as error:  # timeouts are OSErrors too
+            self.close()
+            raise TemporaryError(str(error) or error.__class__.__name__) from error
+
+
+def _by_code(code: int, text) -> Exception:
+    detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}".strip()
+    # 5xx: the server will not take it (unknown mailbox, refused sender); 4xx: try later.
+    return PermanentError(detail) if 500 <= code < 600 else TemporaryError(detail)
+
+
+def message_headers(message) -> dict:
+    from ..links import unsubscribe_url
+
+    headers = {"X-Kinerja-Message": message.idempotency_key}
+    url = unsubscribe_url(message)
+    if url:
+        # RFC 8058: mail programs show a one-click "unsubscribe" that POSTs here.
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers

@@ -1,0 +1,43 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reminders.services import send_reminders
+from skp import rules
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the reminders, digests and escalations that are due (what the scheduler runs). "
+        "A second run at the same moment sends nothing new."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", help="ISO-8601 moment to run at (naive means WIB; default: now)")
+        parser.add_argument("--dry-run", action="store_true", help="print who would get what; write and send nothing")
+
+    def handle(self, *args, **options):
+        as_of = None
+        if options["as_of"]:
+            try:
+                as_of = rules.aware(dt.datetime.fromisoformat(options["as_of"]))
+            except ValueError:
+                raise CommandError(f"--as-of {options['as_of']!r} is not ISO-8601", returncode=2) from None
+        run = send_reminders(as_of=as_of, dry_run=options["dry_run"])
+        if not run.occasions:
+            self.stdout.write("Nothing is due that has not gone out already.")
+        for occasion in run.occasions:
+            messages = run.prepared[occasion.key]
+            self.stdout.write(f"{occasion.key}: {len(messages)} message(s)")
+            if options["dry_run"]:
+                for message in messages:
+                    self.stdout.write(f"  {message.channel:8} {message.address:40} {message.subject}")
+        if run.sent is not None:
+            sent = run.sent
+            self.stdout.write(
+                f"Outbox: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed, "
+                f"{sent.cancelled} cancelled (rated or exempted meanwhile), {sent.uncertain} newly uncertain."
+            )
+            if sent.failed:
+                for error in sent.errors[:20]:
+                    self.stderr.write(f"  {error}")

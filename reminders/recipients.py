@@ -1,0 +1,211 @@
+"""Reads: who gets which scheduled message, with what in it. A fixed number of queries per occasion."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+
+from opd.access import Scope
+from opd.models import Asn, Opd, User
+from skp import rules
+from skp.models import Period
+from skp.selectors import compliance_rows, with_names
+from skp.summaries import opd_summaries, period_summary
+
+from .models import Kind, Message, Unsubscription
+
+EVERYONE = Scope(role="system", all_opd=True)
+# A digest lists this many names; the rest are counted and one click away.
+DIGEST_ROWS = 300
+
+
+@dataclass
+class Recipient:
+    """One person a message goes to: an ASN, or a login that belongs to no ASN (the Bupati)."""
+
+    key: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    asn_id: int | None = None
+    user_id: int | None = None
+    nip: str = ""
+    has_login: bool = True
+
+
+@dataclass
+class Draft:
+    """A message to render: its recipient, the OPD it concerns and what the template needs."""
+
+    recipient: Recipient
+    opd_id: int | None = None
+    context: dict = field(default_factory=dict)
+
+
+def has_login():
+    return Exists(User.objects.filter(asn_id=OuterRef("pk"), is_active=True))
+
+
+def asn_recipient(values: dict) -> Recipient:
+    return Recipient(
+        key=f"asn{values['pk']}",
+        name=values["nama"],
+        email=values["email"],
+        phone=values["phone"],
+        asn_id=values["pk"],
+        nip=values["nip"],
+        has_login=values["has_login"],
+    )
+
+
+def user_recipient(user: User) -> Recipient:
+    asn = user.asn
+    if asn is not None:
+        return Recipient(
+            key=f"asn{asn.pk}",
+            name=asn.nama,
+            email=user.email or asn.email,
+            phone=asn.phone,
+            asn_id=asn.pk,
+            user_id=user.pk,
+            nip=asn.nip,
+        )
+    return Recipient(
+        key=f"user{user.pk}", name=user.get_full_name() or user.username, email=user.email, user_id=user.pk
+    )
+
+
+def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
+    """Every ASN not yet rated while the deadline is open (exempt and rated ones never), minus the unsubscribed."""
+    rows = (
+        compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False)
+        .filter(status=rules.PENDING)
+        .annotate(
+            has_login=has_login(),
+            unsubscribed=Exists(Unsubscription.objects.filter(asn_id=OuterRef("pk"), kind=Kind.ASN_REMINDER)),
+        )
+        .filter(unsubscribed=False)
+        .order_by("pk")
+        .values("pk", "nip", "nama", "email", "phone", "has_login", "stage_then", "month_opd_id")
+    )
+    return [
+        Draft(recipient=asn_recipient(r), opd_id=r["month_opd_id"], context={"stage": r["stage_then"]}) for r in rows
+    ]
+
+
+def atasan_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
+    """One digest per appraiser: their staff not yet rated, marking who has filed."""
+    rows = (
+        with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit")
+        .filter(status=rules.PENDING, month_atasan_id__isnull=False)
+        .order_by("month_atasan_id", "-stage_then", "nama")
+        .values("nip", "nama", "jabatan", "stage_then", "month_unit_nama", "month_atasan_id", "month_opd_id")
+    )
+    staff: dict[int, list[dict]] = {}
+    for row in rows:
+        staff.setdefault(row["month_atasan_id"], []).append(row)
+    appraisers = (
+        Asn.objects.filter(pk__in=staff)
+        .annotate(has_login=has_login())
+        .values("pk", "nip", "nama", "email", "phone", "has_login", "opd_id")
+    )
+    drafts = []
+    for a in appraisers.order_by("pk"):
+        listed = staff[a["pk"]]
+        filed = [r for r in listed if r["stage_then"] == rules.SUBMITTED]
+        drafts.append(
+            Draft(
+                recipient=asn_recipient(a),
+                opd_id=a["opd_id"],
+                context={"staff": listed[:DIGEST_ROWS], "total": len(listed), "filed": len(filed)},
+            )
+        )
+    return drafts
+
+
+def opd_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
+    """For each OPD with anyone overdue: its overdue ASN by unit and by who must act, to its heads."""
+    rows = (
+        with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit", "atasan")
+        .filter(status=rules.OVERDUE)
+        .order_by("month_opd_id", "month_unit_nama", "must_act", "nama")
+        .values("nip", "nama", "jabatan", "must_act", "month_unit_nama", "month_atasan_nama", "month_opd_id")
+    )
+    by_opd: dict[int, list[dict]] = {}
+    for row in rows:
+        by_opd.setdefault(row["month_opd_id"], []).append(row)
+    heads = _opd_heads(set(by_opd))
+    drafts = []
+    for opd in Opd.objects.filter(pk__in=by_opd).order_by("pk"):
+        listed = by_opd[opd.pk]
+        units: dict[str, dict] = {}
+        for row in listed[:DIGEST_ROWS]:
+            unit = units.setdefault(row["month_unit_nama"] or "", {"asn": [], "atasan": []})
+            unit[row["must_act"]].append(row)
+        context = {
+            "opd": opd,
+            "units": units,
+            "total": len(listed),
+            "shown": min(len(listed), DIGEST_ROWS),
+            "asn_acts": sum(1 for r in listed if r["must_act"] == rules.MUST_ACT_ASN),
+            "atasan_acts": sum(1 for r in listed if r["must_act"] == rules.MUST_ACT_ATASAN),
+        }
+        for recipient in heads.get(opd.pk, []):
+            drafts.append(Draft(recipient=recipient, opd_id=opd.pk, context=context))
+    return drafts
+
+
+def _opd_heads(opd_ids: set[int]) -> dict[int, list[Recipient]]:
+    """The Kepala OPD and operators of each OPD (logins), and the head the data names, once each."""
+    heads: dict[int, dict[str, Recipient]] = {pk: {} for pk in opd_ids}
+    users = User.objects.filter(role__in=User.OPD_ROLES, opd_id__in=opd_ids, is_active=True).select_related("asn")
+    for user in users.order_by("pk"):
+        recipient = user_recipient(user)
+        heads[user.opd_id].setdefault(recipient.key, recipient)
+    named = (
+        Asn.objects.filter(headed_opds__in=opd_ids)
+        .annotate(has_login=has_login())
+        .values("pk", "nip", "nama", "email", "phone", "has_login", "headed_opds")
+    )
+    for values in named:
+        heads[values["headed_opds"]].setdefault(f"asn{values['pk']}", asn_recipient(values))
+    return {pk: list(found.values()) for pk, found in heads.items()}
+
+
+def regency_ranking(period: Period, as_of: dt.datetime) -> dict:
+    """Every OPD ranked by on-time rate (from the rollup), with the regency's totals."""
+    opds = list(Opd.objects.filter(is_active=True).order_by("nama"))
+    per_opd = opd_summaries(period, now=as_of, opd_ids={o.pk for o in opds})
+    ranking = sorted(
+        ({"opd": o, **per_opd[o.pk]["all"]} for o in opds if per_opd[o.pk]["all"]["total"]),
+        key=lambda r: (-(r["rate"] if r["rate"] is not None else -1), r["opd"].nama),
+    )
+    summary = period_summary(period, now=as_of)
+    return {
+        "ranking": ranking,
+        "summary": summary["all"],
+        "guru": summary["guru"],
+        "behind": [r for r in ranking if r["counts"][rules.OVERDUE]],
+    }
+
+
+def regency_drafts(kind: str, period: Period, as_of: dt.datetime) -> list[Draft]:
+    """The escalation to BKPSDM (only while an OPD is behind) or the summary to pimpinan."""
+    context = regency_ranking(period, as_of)
+    if kind == Kind.ESCALATION and not context["behind"]:
+        return []
+    role = User.Role.ADMIN_BKPSDM if kind == Kind.ESCALATION else User.Role.PIMPINAN
+    users = User.objects.filter(role=role, is_active=True).select_related("asn").order_by("pk")
+    recipients = {}
+    for user in users:
+        recipient = user_recipient(user)
+        recipients.setdefault(recipient.key, recipient)
+    return [Draft(recipient=r, context=context) for r in recipients.values()]
+
+
+def no_working_email(opd_id: int) -> int:
+    """ASN of an OPD whom email cannot reach: no address, or their address was refused."""
+    refused = Message.objects.filter(
+        asn_id=OuterRef("pk"), channel=Message.Channel.EMAIL, status=Message.Status.FAILED, address=OuterRef("email")
+    )
+    return Asn.objects.filter(opd_id=opd_id, is_active=True).filter(Q(email="") | Exists(refused)).count()

@@ -1,0 +1,311 @@
+"""Writes: turning due occasions into outbox rows, nudges, activation and unsubscribing."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from opd.models import Asn
+from skp import rules
+from skp.models import Period
+from skp.selectors import compliance_rows, period_for
+
+from . import outbox, recipients
+from .channels import enabled_channels
+from .channels.whatsapp import normalise_phone
+from .links import absolute, activation_url, unsubscribe_token
+from .models import OPTIONAL_KINDS, Kind, Message, Occasion, ReminderRule, Unsubscription
+from .schedule import Occasion as DueOccasion
+from .schedule import due_occasions
+
+# Messages to people who answer for others open the page behind a login; an
+# activation link would give them a plain ASN account that cannot open it.
+ACTIVATES_ACCOUNT = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.NUDGE, Kind.ACTIVATION)
+
+
+def render_message(kind: str, context: dict) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one message, from its three templates (as healthchecks does)."""
+    subject = render_to_string(f"reminders/email/{kind}_subject.txt", context)
+    text = render_to_string(f"reminders/email/{kind}.txt", context)
+    html = render_to_string(f"reminders/email/{kind}.html", context)
+    return " ".join(subject.split())[:200], re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
+
+
+def _next_path(kind: str, period: Period | None, draft: recipients.Draft) -> str:
+    key = period.key if period else ""
+    if kind in (Kind.ASN_REMINDER, Kind.NUDGE, Kind.ACTIVATION):
+        return reverse("asn_detail", args=[draft.recipient.nip])
+    if kind == Kind.ATASAN_DIGEST:
+        return f"{reverse('staff')}?{urlencode({'periode': key})}"
+    if kind == Kind.OPD_DIGEST:
+        query = urlencode({"periode": key, "status": rules.OVERDUE})
+        return f"{reverse('opd_detail', args=[draft.context['opd'].kode])}?{query}"
+    return f"{reverse('kabupaten')}?{urlencode({'periode': key})}"
+
+
+def build_messages(
+    kind: str,
+    drafts: list[recipients.Draft],
+    *,
+    period: Period | None,
+    key_prefix: str,
+    occasion: str = "",
+    as_of: dt.datetime,
+    created_by=None,
+) -> list[Message]:
+    """Render each draft once and make one outbox row per channel that can reach the person."""
+    channels = enabled_channels()
+    common = {
+        "period": period,
+        "deadline": period.deadline if period else None,
+        "deadline_open": period is not None and as_of <= period.deadline,
+        "days_left": (timezone.localdate(period.deadline) - timezone.localdate(as_of)).days if period else None,
+        "portal_url": absolute("/"),
+        "activation_days": settings.ACTIVATION_MAX_AGE_DAYS,
+    }
+    messages = []
+    for draft in drafts:
+        person = draft.recipient
+        addresses = {"email": person.email.strip(), "whatsapp": normalise_phone(person.phone)}
+        targets = [c for c in channels if addresses[c]]
+        if not targets:
+            continue
+        next_path = _next_path(kind, period, draft)
+        if person.asn_id and not person.has_login and kind in ACTIVATES_ACCOUNT:
+            link = activation_url(person.asn_id, next_path)
+        else:
+            link = absolute(next_path)
+        unsubscribe = None
+        if kind in OPTIONAL_KINDS and person.asn_id:
+            unsubscribe = absolute(reverse("unsubscribe", args=[unsubscribe_token(person.asn_id, kind)]))
+        context = {
+            **common,
+            **draft.context,
+            "recipient": person,
+            "link": link,
+            "needs_activation": person.asn_id and not person.has_login and kind in ACTIVATES_ACCOUNT,
+            "unsubscribe_url": unsubscribe,
+        }
+        subject, text, html = render_message(kind, context)
+        for channel in targets:
+            messages.append(
+                Message(
+                    idempotency_key=f"{key_prefix}/{person.key}/{channel}",
+                    kind=kind,
+                    channel=channel,
+                    period=period,
+                    occasion=occasion,
+                    asn_id=person.asn_id,
+                    user_id=person.user_id if not person.asn_id else None,
+                    opd_id=draft.opd_id,
+                    address=addresses[channel],
+                    subject=subject,
+                    body_text=text,
+                    body_html=html if channel == "email" else "",
+                    created_by=created_by,
+                )
+            )
+    return messages
+
+
+def drafts_for(kind: str, period: Period, as_of: dt.datetime) -> list[recipients.Draft]:
+    if kind == Kind.ASN_REMINDER:
+        return recipients.asn_reminders(period, as_of)
+    if kind == Kind.ATASAN_DIGEST:
+        return recipients.atasan_digests(period, as_of)
+    if kind == Kind.OPD_DIGEST:
+        return recipients.opd_digests(period, as_of)
+    return recipients.regency_drafts(kind, period, as_of)
+
+
+def stored_period(year: int, month: int) -> Period:
+    period = period_for(year, month)
+    if period.pk is None:
+        period, _created = Period.objects.get_or_create(
+            year=year,
+            month=month,
+            defaults={f: getattr(period, f) for f in ("start_date", "end_date", "deadline_default")},
+        )
+    return period
+
+
+def prepare_occasion(occasion: DueOccasion, *, as_of: dt.datetime, dry_run: bool = False) -> list[Message]:
+    """The outbox rows of one occasion, written with the occasion's mark in one transaction.
+
+    The mark makes an occasion go out once, whatever the schedule's later runs
+    find; the rows' unique keys make a second writer at the same moment harmless.
+    """
+    period = stored_period(*rules.parse_period(occasion.period_key))
+    drafts = drafts_for(occasion.kind, period, as_of)
+    messages = build_messages(
+        occasion.kind, drafts, period=period, key_prefix=occasion.key, occasion=occasion.key, as_of=as_of
+    )
+    if dry_run:
+        return messages
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Occasion.objects.create(
+                    key=occasion.key, period=period, kind=occasion.kind, day=occasion.day, messages=len(messages)
+                )
+        except IntegrityError:
+            return []  # another run prepared it a moment ago
+        Message.objects.bulk_create(messages, batch_size=1000, ignore_conflicts=True)
+    return messages
+
+
+@dataclass
+class ReminderRun:
+    occasions: list[DueOccasion] = field(default_factory=list)
+    prepared: dict[str, list[Message]] = field(default_factory=dict)
+    sent: outbox.SendResult | None = None
+
+
+def send_reminders(*, as_of: dt.datetime | None = None, dry_run: bool = False) -> ReminderRun:
+    """What the scheduler runs: prepare every due occasion not yet prepared, then send the outbox."""
+    as_of = rules.aware(as_of) if as_of else timezone.now()
+    rules_ = list(ReminderRule.objects.all())
+    deadlines = {
+        (p.year, p.month): p.deadline
+        for p in Period.objects.filter(end_date__gte=as_of.date() - dt.timedelta(days=100))
+    }
+    due = due_occasions(as_of=as_of, deadlines=deadlines, rules_=rules_)
+    done = set(Occasion.objects.filter(key__in=[o.key for o in due]).values_list("key", flat=True))
+    run = ReminderRun(occasions=[o for o in due if o.key not in done])
+    for occasion in run.occasions:
+        run.prepared[occasion.key] = prepare_occasion(occasion, as_of=as_of, dry_run=dry_run)
+    if not dry_run:
+        run.sent = outbox.send_waiting(now=as_of)
+    return run
+
+
+# --- on demand ---------------------------------------------------------------
+
+
+def last_nudged(asn_ids, *, period: Period) -> dict[int, dt.datetime]:
+    """When each ASN was last reminded by their head for this period (one query)."""
+    found = {}
+    rows = Message.objects.filter(asn_id__in=asn_ids, period=period, kind=Kind.NUDGE).order_by("asn_id", "created_at")
+    for asn_id, created in rows.values_list("asn_id", "created_at"):
+        found[asn_id] = created
+    return found
+
+
+@dataclass
+class NudgeResult:
+    queued: int = 0
+    already_today: int = 0
+    unreachable: int = 0
+    unsubscribed: int = 0
+
+
+def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = None) -> NudgeResult:
+    """Remind these ASN now, at most once per ASN per day (the day's key makes a second click a no-op)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    asns = list(
+        compliance_rows(period=period, as_of=now, scope=recipients.EVERYONE, names=False)
+        .filter(pk__in=asn_ids, status__in=[rules.OVERDUE, rules.PENDING])
+        .annotate(
+            has_login=recipients.has_login(),
+            unsubscribed=Exists(Unsubscription.objects.filter(asn_id=OuterRef("pk"), kind=Kind.NUDGE)),
+        )
+        .values(
+            "pk", "nip", "nama", "email", "phone", "has_login", "status", "must_act", "month_opd_id", "unsubscribed"
+        )
+    )
+    result = NudgeResult(unsubscribed=sum(1 for a in asns if a["unsubscribed"]))
+    atasan = dict(Asn.objects.filter(pk__in=asn_ids, atasan__isnull=False).values_list("pk", "atasan__nama"))
+    messages = []
+    for a in asns:
+        if a["unsubscribed"]:
+            continue
+        draft = recipients.Draft(
+            recipient=recipients.asn_recipient(a),
+            opd_id=a["month_opd_id"],
+            context={"status": a["status"], "must_act": a["must_act"], "atasan_nama": atasan.get(a["pk"])},
+        )
+        built = build_messages(
+            Kind.NUDGE,
+            [draft],
+            period=period,
+            key_prefix=f"{period.key}/nudge/{today.isoformat()}",
+            as_of=now,
+            created_by=by,
+        )
+        if not built:
+            result.unreachable += 1
+        messages.extend(built)
+    existing = set(
+        Message.objects.filter(idempotency_key__in=[m.idempotency_key for m in messages]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    new = [m for m in messages if m.idempotency_key not in existing]
+    Message.objects.bulk_create(new, ignore_conflicts=True)
+    result.queued = len({m.asn_id for m in new})
+    result.already_today = len({m.asn_id for m in messages if m.idempotency_key in existing})
+    transaction.on_commit(_send_soon)
+    return result
+
+
+def _send_soon():
+    from .tasks import send_outbox
+
+    send_outbox.delay()
+
+
+def request_activation(*, nip: str, now: dt.datetime | None = None) -> bool:
+    """Queue an activation email for an ASN without a login; False (and nothing sent) otherwise.
+
+    The page says the same either way, so it does not tell who is registered.
+    """
+    now = now or timezone.now()
+    asn = Asn.objects.filter(nip=nip, is_active=True).exclude(email="").first()
+    if asn is None or get_user_model().objects.filter(asn=asn).exists():
+        return False
+    recipient = recipients.Recipient(
+        key=f"asn{asn.pk}", name=asn.nama, email=asn.email, asn_id=asn.pk, nip=asn.nip, has_login=False
+    )
+    # One per hour at most: the key carries the hour.
+    prefix = f"activation/{timezone.localtime(now):%Y-%m-%dT%H}"
+    messages = build_messages(
+        Kind.ACTIVATION,
+        [recipients.Draft(recipient=recipient, opd_id=asn.opd_id)],
+        period=None,
+        key_prefix=prefix,
+        as_of=now,
+    )
+    messages = [m for m in messages if m.channel == Message.Channel.EMAIL]
+    Message.objects.bulk_create(messages, ignore_conflicts=True)
+    transaction.on_commit(_send_soon)
+    return True
+
+
+def activate_account(*, asn: Asn, password: str):
+    """Create the ASN's own login (their NIP as the username). The link that led here dies with it."""
+    User = get_user_model()
+    user = User(username=asn.nip, role=User.Role.ASN, asn=asn, email=asn.email)
+    user.first_name = asn.nama[:150]
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def unsubscribe(*, asn_id: int, kind: str) -> None:
+    Unsubscription.objects.get_or_create(asn_id=asn_id, kind=kind)
+
+
+def set_preferences(*, asn_id: int, wanted: set[str]) -> None:
+    """Turn the optional kinds on or off for one ASN."""
+    Unsubscription.objects.filter(asn_id=asn_id, kind__in=wanted).delete()
+    for kind in set(OPTIONAL_KINDS) - wanted:
+        Unsubscription.objects.get_or_create(asn_id=asn_id, kind=kind)

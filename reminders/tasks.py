@@ -1,0 +1,20 @@
+"""Celery tasks: thin wrappers around the services."""
+
+from celery import shared_task
+
+from . import outbox, services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_reminders() -> str:
+    """The daily run: prepare the due occasions, then send the outbox."""
+    run = services.send_reminders()
+    prepared = sum(len(m) for m in run.prepared.values())
+    return f"{len(run.occasions)} occasions, {prepared} messages prepared, {run.sent.sent} sent"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_outbox() -> str:
+    """Nudges and activation links now, retries when their time comes. Claims make a double run harmless."""
+    result = outbox.send_waiting()
+    return f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed"

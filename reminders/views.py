@@ -1,0 +1,164 @@
+"""Thin views: nudges from the dashboard, account activation, unsubscribing and preferences."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from opd.access import get_opd_or_404, request_scope
+from opd.models import Asn
+from skp import rules
+from skp.selectors import RowFilters, compliance_rows, period_for
+
+from . import services
+from .forms import ActivationForm, ActivationRequestForm, PreferencesForm
+from .links import read_activation, read_unsubscribe
+from .models import OPTIONAL_KINDS, Kind, Unsubscription
+
+
+def _nudge_scope(request, kode):
+    """Who may remind: the Kepala OPD and operators of that OPD, and BKPSDM; 404 out of scope."""
+    scope = request_scope(request)
+    if not scope.opens_opd_pages:
+        raise PermissionDenied
+    opd = get_opd_or_404(scope, kode)
+    if not scope.nudges_opd(opd.pk):
+        raise PermissionDenied
+    return scope, opd
+
+
+def _posted_period(request):
+    try:
+        return period_for(*rules.parse_period(request.POST.get("periode", "")))
+    except rules.RuleError:
+        return period_for(*rules.previous_period(timezone.localdate()))
+
+
+def _back(request, opd):
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("opd_detail", args=[opd.kode])
+    return redirect(target)
+
+
+def _nudge_message(result: services.NudgeResult) -> str:
+    parts = []
+    if result.queued:
+        parts.append(_("Reminder sent to %(count)d ASN.") % {"count": result.queued})
+    if result.already_today:
+        parts.append(_("%(count)d ASN were already reminded today.") % {"count": result.already_today})
+    if result.unreachable:
+        parts.append(_("%(count)d ASN have no email or WhatsApp number.") % {"count": result.unreachable})
+    if result.unsubscribed:
+        parts.append(_("%(count)d ASN turned these reminders off.") % {"count": result.unsubscribed})
+    return " ".join(parts) or _("Nobody to remind: everyone is rated or exempt.")
+
+
+@require_POST
+@login_required
+def nudge_one(request, kode, nip):
+    scope, opd = _nudge_scope(request, kode)
+    period = _posted_period(request)
+    # The ASN must be on this OPD's list for that month (where they were, not where they are).
+    asn_id = (
+        compliance_rows(
+            period=period,
+            as_of=timezone.now(),
+            scope=scope,
+            filters=RowFilters(opd_id=opd.pk),
+            names=False,
+            detail=False,
+        )
+        .filter(nip=nip)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if asn_id is None:
+        raise Http404
+    result = services.nudge(asn_ids=[asn_id], period=period, by=request.user)
+    if request.htmx:
+        when = services.last_nudged([asn_id], period=period).get(asn_id)
+        return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
+    messages.info(request, _nudge_message(result))
+    return _back(request, opd)
+
+
+@require_POST
+@login_required
+def nudge_overdue(request, kode):
+    scope, opd = _nudge_scope(request, kode)
+    period = _posted_period(request)
+    overdue = compliance_rows(
+        period=period,
+        as_of=timezone.now(),
+        scope=scope,
+        filters=RowFilters(opd_id=opd.pk, status=rules.OVERDUE),
+        names=False,
+        detail=False,
+    ).values_list("pk", flat=True)
+    result = services.nudge(asn_ids=list(overdue), period=period, by=request.user)
+    messages.info(request, _nudge_message(result))
+    return _back(request, opd)
+
+
+@require_http_methods(["GET", "POST"])
+def activation_request(request):
+    """'No login yet?': an activation link by email to the address SIASN holds for that NIP."""
+    form = ActivationRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_activation(nip=form.cleaned_data["nip"])
+        # The same answer whether or not the NIP is known: the page reveals no one.
+        return render(request, "reminders/activation_requested.html")
+    return render(request, "reminders/activation_request.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request, token):
+    found = read_activation(token)
+    asn = Asn.objects.filter(pk=found[0], is_active=True).first() if found else None
+    if asn is None or get_user_model().objects.filter(asn=asn).exists():
+        return render(request, "reminders/activation_invalid.html", status=400)
+    probe = get_user_model()(username=asn.nip, first_name=asn.nama[:150], email=asn.email)
+    form = ActivationForm(request.POST or None, user=probe)
+    if request.method == "POST" and form.is_valid():
+        user = services.activate_account(asn=asn, password=form.cleaned_data["password1"])
+        login(request, user, backend="opd.backends.RoleBackend")
+        messages.success(request, _("Your account is active. Log in next time with your NIP and this password."))
+        return redirect(found[1])
+    return render(request, "reminders/activate.html", {"form": form, "asn": asn}, status=400 if form.errors else 200)
+
+
+@csrf_exempt  # mail programs POST the one-click unsubscribe (RFC 8058) without a form; the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    found = read_unsubscribe(token)
+    if found is None:
+        return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
+    asn_id, kind = found
+    if request.method == "POST":
+        services.unsubscribe(asn_id=asn_id, kind=kind)
+        return render(request, "reminders/unsubscribe.html", {"done": True, "kind": Kind(kind).label})
+    return render(request, "reminders/unsubscribe.html", {"kind": Kind(kind).label})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def preferences(request):
+    """An ASN turns the optional reminders on or off; digests to heads cannot be turned off."""
+    if not request.user.asn_id:
+        raise PermissionDenied
+    off = set(Unsubscription.objects.filter(asn_id=request.user.asn_id).values_list("kind", flat=True))
+    form = PreferencesForm(request.POST or None, initial={"kinds": [k for k in OPTIONAL_KINDS if k not in off]})
+    if request.method == "POST" and form.is_valid():
+        services.set_preferences(asn_id=request.user.asn_id, wanted=set(form.cleaned_data["kinds"]))
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("preferences")
+    return render(request, "reminders/preferences.html", {"form": form})
