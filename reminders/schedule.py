@@ -4,9 +4,9 @@ An occasion is one kind of message for one period on one day. It is due from
 that day (00:00 WIB; for "days after the deadline", from that exact moment)
 until the next occasion of the same kind for the same period, or until the end
 of its cycle: the deadline for reminders before it, the next period's deadline
-for everything after. So a missed run catches up on the next one, and a run
-that was missed for long sends the latest occasion only, not a pile of stale
-ones.
+for everything after, and never more than a week after its day. So a missed
+run catches up on the next one, and a run that was missed for long sends the
+latest occasion only, not a pile of stale ones.
 """
 
 import datetime as dt
@@ -17,6 +17,8 @@ from skp import rules
 from .models import BEFORE_DEADLINE_KINDS, ReminderRule
 
 Timing = ReminderRule.Timing
+# A run that was missed catches up for a week at most: older news is no longer worth a message.
+CATCH_UP = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,12 @@ def occasions_of(
     key = rules.period_key(year, month)
     occasions = []
     for kind, by_day in moments.items():
-        end = deadline if kind in BEFORE_DEADLINE_KINDS else next_deadline
+        # The deadline itself still counts as before it (status rules: as_of <= deadline is pending).
+        end = (deadline if kind in BEFORE_DEADLINE_KINDS else next_deadline) + dt.timedelta(seconds=1)
         days = sorted(by_day)
         for i, day in enumerate(days):
             until = by_day[days[i + 1]] if i + 1 < len(days) else end
-            occasions.append(Occasion(key, kind, day, by_day[day], min(until, end)))
+            occasions.append(Occasion(key, kind, day, by_day[day], min(until, end, by_day[day] + CATCH_UP)))
     return sorted(occasions, key=lambda o: (o.due_at, o.kind))
 
 

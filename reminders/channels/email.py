@@ -15,7 +15,9 @@ class EmailChannel(Channel):
         self.connection = None
 
     def open(self):
-        self.connection = get_connection(fail_silently=False)
+        # Opened on the first send, and then kept open across the batch (Django
+        # closes only the connections it opened itself).
+        self.connection = None
 
     def close(self):
         if self.connection is not None:
@@ -25,8 +27,13 @@ class EmailChannel(Channel):
             self.connection = None
 
     def send(self, message):
-        if self.connection is None:
-            self.open()
+        try:
+            if self.connection is None:
+                self.connection = get_connection(fail_silently=False)
+                self.connection.open()
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise TemporaryError(f"cannot reach the mail server: {error}") from error
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body_text,

@@ -1,0 +1,99 @@
+"""The schedule's edges: when each occasion becomes due, and when a later one takes its place."""
+
+import datetime as dt
+
+from reminders.models import ReminderRule
+from reminders.schedule import due_occasions
+from skp.rules import WIB
+
+DEFAULTS = [
+    ReminderRule(kind=kind, timing=timing, day=day)
+    for kind, timing, day in [
+        ("asn_reminder", "day_of_month", 10),
+        ("asn_reminder", "day_of_month", 14),
+        ("atasan_digest", "day_of_month", 10),
+        ("atasan_digest", "day_of_month", 14),
+        ("opd_digest", "day_of_month", 16),
+        ("opd_digest", "weekly", 0),
+        ("escalation", "after_deadline", 7),
+        ("summary", "day_of_month", 20),
+    ]
+]
+
+
+def due(*args, deadlines=None, rules_=DEFAULTS):
+    return sorted(
+        o.key for o in due_occasions(as_of=dt.datetime(*args, tzinfo=WIB), deadlines=deadlines or {}, rules_=rules_)
+    )
+
+
+def test_nothing_of_the_chased_period_is_due_before_the_10th():
+    # 9 November 2026 is a Monday: September's weekly digest (until 15 November) is what is due.
+    assert due(2026, 11, 9, 23, 59, 59) == ["2026-09/opd_digest/2026-11-09"]
+
+
+def test_on_the_10th_the_asn_and_their_appraisers_are_reminded():
+    assert due(2026, 11, 10, 0, 0) == [
+        "2026-09/opd_digest/2026-11-09",
+        "2026-10/asn_reminder/2026-11-10",
+        "2026-10/atasan_digest/2026-11-10",
+    ]
+
+
+def test_the_14th_takes_the_place_of_the_10th():
+    assert "2026-10/asn_reminder/2026-11-10" in due(2026, 11, 13, 23, 59)
+    keys = due(2026, 11, 14, 7, 0)
+    assert "2026-10/asn_reminder/2026-11-14" in keys and "2026-10/asn_reminder/2026-11-10" not in keys
+
+
+def test_reminders_before_the_deadline_end_with_it():
+    assert "2026-10/asn_reminder/2026-11-14" in due(2026, 11, 15, 23, 59, 59)
+    keys = due(2026, 11, 16, 0, 0)
+    assert not [k for k in keys if "asn_reminder" in k or "atasan_digest" in k]
+    assert "2026-10/opd_digest/2026-11-16" in keys
+
+
+def test_previous_period_digests_stop_at_the_next_deadline():
+    assert "2026-09/opd_digest/2026-11-09" in due(2026, 11, 15, 23, 59, 59)
+    assert not [k for k in due(2026, 11, 16, 0, 0) if k.startswith("2026-09")]
+
+
+def test_escalation_is_due_seven_days_after_the_deadline_to_the_second():
+    assert "2026-10/escalation/2026-11-22" not in due(2026, 11, 22, 23, 59, 58)
+    assert "2026-10/escalation/2026-11-22" in due(2026, 11, 22, 23, 59, 59)
+
+
+def test_on_the_23rd_monday_the_weekly_digest_replaces_the_16th_and_missed_ones_catch_up():
+    assert due(2026, 11, 23, 7, 0) == [
+        "2026-10/escalation/2026-11-22",
+        "2026-10/opd_digest/2026-11-23",
+        "2026-10/summary/2026-11-20",
+    ]
+
+
+def test_mondays_continue_until_the_next_month_s_deadline():
+    assert "2026-10/opd_digest/2026-12-14" in due(2026, 12, 14, 8, 0)
+
+
+def test_december_is_chased_in_january():
+    keys = due(2027, 1, 10, 7, 0)
+    assert "2026-12/asn_reminder/2027-01-10" in keys
+
+
+def test_a_later_deadline_moves_the_end_of_reminders_and_an_earlier_one_drops_the_14th():
+    later = {(2026, 10): dt.datetime(2026, 11, 30, 23, 59, 59, tzinfo=WIB)}
+    assert "2026-10/asn_reminder/2026-11-14" in due(2026, 11, 20, 8, 0, deadlines=later)
+    earlier = {(2026, 10): dt.datetime(2026, 11, 12, 23, 59, 59, tzinfo=WIB)}
+    assert not [k for k in due(2026, 11, 14, 8, 0, deadlines=earlier) if "asn_reminder" in k]
+
+
+def test_a_switched_off_rule_is_never_due():
+    rules_ = [r for r in DEFAULTS if r.kind != "summary"] + [
+        ReminderRule(kind="summary", timing="day_of_month", day=20, is_active=False)
+    ]
+    assert not [k for k in due(2026, 11, 20, 8, 0, rules_=rules_) if "summary" in k]
+
+
+def test_a_missed_occasion_catches_up_for_a_week_and_no_longer():
+    assert "2026-10/summary/2026-11-20" in due(2026, 11, 26, 23, 59)
+    assert "2026-10/summary/2026-11-20" not in due(2026, 11, 27, 0, 0)
