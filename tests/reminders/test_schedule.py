@@ -97,3 +97,22 @@ def test_a_switched_off_rule_is_never_due():
 def test_a_missed_occasion_catches_up_for_a_week_and_no_longer():
     assert "2026-10/summary/2026-11-20" in due(2026, 11, 26, 23, 59)
     assert "2026-10/summary/2026-11-20" not in due(2026, 11, 27, 0, 0)
+
+
+def test_the_default_schedule_is_installed_and_run_daily_by_beat(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from kapuas_kinerja.celery import app
+    from reminders import tasks  # noqa: F401  (a worker's autodiscovery imports it)
+
+    stored = sorted(ReminderRule.objects.values_list("kind", "timing", "day"))
+    assert stored == sorted((r.kind, r.timing, r.day) for r in DEFAULTS)
+    beat = {
+        t.task: (t.crontab.minute, t.crontab.hour, str(t.crontab.timezone))
+        for t in PeriodicTask.objects.filter(task__startswith="reminders.")
+    }
+    assert beat == {
+        "reminders.tasks.send_reminders": ("0", "7", "Asia/Jakarta"),
+        "reminders.tasks.send_outbox": ("*/10", "*", "Asia/Jakarta"),
+    }
+    assert set(beat) <= set(app.tasks)
