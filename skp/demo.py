@@ -633,7 +633,9 @@ def _demo_logins(builder: DemoBuilder, opd_ids, asn_ids, result: SeedResult) -> 
                 is_staff=role == Role.ADMIN_BKPSDM,
             )
             if username == "bupati":
+                # No ASN record behind this login, so its own address (for the monthly summary).
                 user.first_name = "Bupati Kapuas"
+                user.email = "bupati@demo.kapuaskab.go.id"
             user.set_password(DEMO_PASSWORD)
             user.save()
             created += 1
