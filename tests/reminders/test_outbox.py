@@ -4,12 +4,16 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reminders import outbox
 from reminders.models import Kind, Message
 from reminders.outbox import send_waiting
 from tests.factories import AsnFactory
+
+from .conftest import free_port
 
 Status = Message.Status
 
@@ -144,11 +148,20 @@ def test_a_refused_address_stops_at_once_and_others_still_go(smtp, db):
 
 
 def test_a_mail_server_that_is_down_means_retry_later(asn, settings):
-    from .conftest import free_port
-
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     queue(asn, 2)
     result = send_waiting()
     assert (result.sent, result.retrying) == (0, 2)
     assert set(Message.objects.values_list("status", flat=True)) == {Status.RETRY}
+
+
+def test_sending_costs_two_queries_per_message_and_a_fixed_few(asn, smtp):
+    def cost(n):
+        Message.objects.all().delete()
+        queue(asn, n)
+        with CaptureQueriesContext(connection) as captured:
+            assert send_waiting().sent == n
+        return len(captured)
+
+    assert cost(12) - cost(3) == 2 * 9  # a claim and a confirmation each

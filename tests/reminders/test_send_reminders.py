@@ -5,12 +5,16 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reminders.models import Message, Occasion, ReminderRule
 from reminders.outbox import send_waiting
+from reminders.schedule import Occasion as DueOccasion
 from reminders.schedule import due_occasions
 from reminders.services import prepare_occasion, send_reminders
-from tests.factories import ExemptionFactory
+from skp.rollup import rollup_refresh
+from tests.factories import AsnFactory, ExemptionFactory, RecordFactory
 
 from .world import at, build_world, rate
 
@@ -119,3 +123,23 @@ def test_a_bad_as_of_exits_2():
     with pytest.raises(CommandError) as stopped:
         call_command("send_reminders", "--as-of", "kemarin")
     assert stopped.value.returncode == 2
+
+
+@pytest.mark.parametrize("kind", ["asn_reminder", "atasan_digest", "opd_digest", "escalation", "summary"])
+def test_preparing_an_occasion_costs_the_same_queries_for_few_or_many_asn(world, kind):
+    as_of = at(10) if kind in ("asn_reminder", "atasan_digest") else at(23)
+    occasion = DueOccasion("2026-10", kind, as_of.date(), as_of, as_of)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            messages = prepare_occasion(occasion, as_of=as_of, dry_run=True)
+        return len(captured), len(messages)
+
+    few, few_messages = queries()
+    for _ in range(30):
+        RecordFactory(asn=AsnFactory(opd=world.opd, unit=world.unit, atasan=world.atasan), period=world.period)
+    rollup_refresh()
+    many, many_messages = queries()
+    assert few == many
+    if kind in ("asn_reminder", "atasan_digest", "opd_digest"):
+        assert many_messages >= few_messages
