@@ -23,6 +23,10 @@ ADMIN_LISTS = [
     "/admin/skp/annualskp/",
     "/admin/auditlog/logentry/",
     "/admin/skp/syncrun/",
+    "/admin/reminders/reminderrule/",
+    "/admin/reminders/message/",
+    "/admin/reminders/occasion/",
+    "/admin/reminders/unsubscription/",
 ]
 
 
