@@ -42,10 +42,10 @@ def _posted_period(request):
         return period_for(*rules.previous_period(timezone.localdate()))
 
 
-def _back(request, opd):
+def _back(request, default: str):
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("opd_detail", args=[opd.kode])
+        target = default
     return redirect(target)
 
 
@@ -62,25 +62,7 @@ def _nudge_message(result: services.NudgeResult) -> str:
     return " ".join(parts) or _("Nobody to remind: everyone is rated or exempt.")
 
 
-@require_POST
-@login_required
-def nudge_one(request, kode, nip):
-    scope, opd = _nudge_scope(request, kode)
-    period = _posted_period(request)
-    # The ASN must be on this OPD's list for that month (where they were, not where they are).
-    asn_id = (
-        compliance_rows(
-            period=period,
-            as_of=timezone.now(),
-            scope=scope,
-            filters=RowFilters(opd_id=opd.pk),
-            names=False,
-            detail=False,
-        )
-        .filter(nip=nip)
-        .values_list("pk", flat=True)
-        .first()
-    )
+def _nudged(request, asn_id: int | None, period, *, back: str):
     if asn_id is None:
         raise Http404
     result = services.nudge(asn_ids=[asn_id], period=period, by=request.user)
@@ -88,7 +70,33 @@ def nudge_one(request, kode, nip):
         when = services.last_nudged([asn_id], period=period).get(asn_id)
         return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
     messages.info(request, _nudge_message(result))
-    return _back(request, opd)
+    return _back(request, back)
+
+
+@require_POST
+@login_required
+def nudge_one(request, kode, nip):
+    scope, opd = _nudge_scope(request, kode)
+    period = _posted_period(request)
+    # The ASN must be on this OPD's list for that month (where they were, not where they are).
+    rows = compliance_rows(
+        period=period, as_of=timezone.now(), scope=scope, filters=RowFilters(opd_id=opd.pk), names=False, detail=False
+    )
+    asn_id = rows.filter(nip=nip).values_list("pk", flat=True).first()
+    return _nudged(request, asn_id, period, back=reverse("opd_detail", args=[opd.kode]))
+
+
+@require_POST
+@login_required
+def nudge_staff(request, nip):
+    """An appraiser or unit head reminds one of their own staff (from "Staf saya")."""
+    scope = request_scope(request)
+    if not scope.leads_staff:
+        raise PermissionDenied
+    period = _posted_period(request)
+    rows = compliance_rows(period=period, as_of=timezone.now(), scope=scope, names=False, detail=False)
+    asn_id = rows.filter(scope.staff_rows_q(), nip=nip).values_list("pk", flat=True).first()
+    return _nudged(request, asn_id, period, back=reverse("staff"))
 
 
 @require_POST
@@ -106,7 +114,7 @@ def nudge_overdue(request, kode):
     ).values_list("pk", flat=True)
     result = services.nudge(asn_ids=list(overdue), period=period, by=request.user)
     messages.info(request, _nudge_message(result))
-    return _back(request, opd)
+    return _back(request, reverse("opd_detail", args=[opd.kode]))
 
 
 @require_http_methods(["GET", "POST"])

@@ -285,6 +285,9 @@ def staff(request):
         "period": period,
         **_list_context(request=request, period=period, now=now, scope=scope, params=params, staff_only=True),
     }
+    if period.pk:
+        context["can_nudge"] = True
+        context["nudged"] = last_nudged([row.pk for row in context["page"]], period=period)
     if _is_list_swap(request):
         return render(request, "skp/staff.html#record-list", context)
 

@@ -179,3 +179,17 @@ def test_an_asn_sets_their_preferences(client, world):
     assert not Unsubscription.objects.filter(asn=world.lazy).exists()
     client.force_login(world.bupati)  # no ASN behind this login
     assert client.get(url).status_code == 403
+
+
+def test_an_appraiser_reminds_their_own_staff_from_my_staff(client, world, django_capture_on_commit_callbacks):
+    client.force_login(asn_user(world.atasan))
+    page = client.get(reverse("staff"), {"periode": "2026-10"})
+    assert reverse("nudge_staff", args=[world.lazy.nip]) in page.text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("nudge_staff", args=[world.lazy.nip]), {"periode": "2026-10"})
+    assert response["Location"] == reverse("staff")
+    assert [m.to for m in mail.outbox] == [[world.lazy.email]]
+    # Not their staff: as if it did not exist.
+    assert client.post(reverse("nudge_staff", args=[world.operator_asn.nip]), {"periode": "2026-10"}).status_code == 404
+    client.force_login(asn_user(world.lazy))  # appraises no one
+    assert client.post(reverse("nudge_staff", args=[world.filed.nip]), {"periode": "2026-10"}).status_code == 403
