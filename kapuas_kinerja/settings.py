@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "opd",
     "skp",
     "reminders",
+    "tpp",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,14 @@
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
+
+# The three lines every trend shows: (group in skp.summaries.trend, label, CSS class).
+TREND_SERIES = [
+    ("all", gettext_lazy("Everyone"), "s-all"),
+    ("non_guru", gettext_lazy("Non-teachers"), "s-staff"),
+    ("guru", gettext_lazy("Teachers"), "s-guru"),
+]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from reminders.recipients import no_working_email
 from reminders.services import last_nudged
 
 from . import rules
-from .charts import trend_chart
+from .charts import TREND_SERIES, trend_chart
 from .selectors import (
     RowFilters,
     asn_history,
@@ -53,11 +53,6 @@ SORT_LABELS = {
     "unit": gettext_lazy("Unit"),
     "dinilai": gettext_lazy("Rated at"),
 }
-TREND_SERIES = [
-    ("all", gettext_lazy("Everyone"), "s-all"),
-    ("non_guru", gettext_lazy("Non-teachers"), "s-staff"),
-    ("guru", gettext_lazy("Teachers"), "s-guru"),
-]
 
 
 @dataclass(frozen=True)
