@@ -222,5 +222,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # httpx logs every request at INFO: too much for a sync of thousands of calls.
-    "loggers": {"httpx": {"level": "WARNING"}},
+    # WeasyPrint narrates every step and page of a PDF at INFO.
+    "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

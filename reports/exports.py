@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -20,6 +21,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value):
     """The value as a spreadsheet should hold it: text that looks like a formula stays text; times in WIB."""
+    if isinstance(value, Promise):
+        value = str(value)  # a translated label
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     if isinstance(value, dt.datetime):

@@ -5,6 +5,11 @@ from dataclasses import dataclass
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
+# Colour and dash of each line, as SVG attributes so the chart looks the same in
+# pages and in PDFs (WeasyPrint does not style SVG from a stylesheet). Dashes keep
+# the lines apart without colour.
+LINE_STYLES = {"s-all": ("#0b4f6c", ""), "s-staff": ("#8a5300", "6 3"), "s-guru": ("#1e6b34", "2 3")}
+
 # The three lines every trend shows: (group in skp.summaries.trend, label, CSS class).
 TREND_SERIES = [
     ("all", gettext_lazy("Everyone"), "s-all"),
@@ -19,7 +24,7 @@ class TrendChart:
     height: int
     left: int
     bottom: int
-    lines: list[dict]  # {"name", "css", "points": "x,y x,y", "dots": [(x, y, label)]}
+    lines: list[dict]  # {"name", "css", "color", "dash", "points": "x,y x,y", "dots": [(x, y, label)]}
     x_labels: list[tuple[float, str]]
     y_ticks: list[tuple[float, str]]
     rows: list[dict]  # the same numbers as a table, for screen readers and print
@@ -50,7 +55,10 @@ def trend_chart(
             x = round(left + i * step, 1)
             coords.append(f"{x},{y(rate)}")
             dots.append((x, y(rate), f"{date_format(point['period'].start_date, 'F Y')}: {round(rate * 100)}%"))
-        lines.append({"name": label, "css": css, "points": " ".join(coords), "dots": dots})
+        color, dash = LINE_STYLES[css]
+        lines.append(
+            {"name": label, "css": css, "color": color, "dash": dash, "points": " ".join(coords), "dots": dots}
+        )
     x_labels = [(round(left + i * step, 1), date_format(p["period"].start_date, "M y")) for i, p in enumerate(points)]
     y_ticks = [(y(v / 100), f"{v}%") for v in (0, 25, 50, 75, 100)]
     rows = [{"period": p["period"], **{group: p[group]["rate"] for group, _, _ in series}} for p in points]

@@ -1,0 +1,281 @@
+"""The monthly recaps (one OPD, or the whole regency) and the TPP basis as documents: PDF and .xlsx."""
+
+import datetime as dt
+from itertools import groupby
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from opd.access import Scope
+from opd.models import Opd
+from skp import rules
+from skp.charts import TREND_SERIES, trend_chart
+from skp.models import Period, Predikat
+from skp.selectors import RowFilters, compliance_rows, recent_periods, with_names
+from skp.summaries import opd_summaries, period_summary, trend
+from tpp.selectors import Basis
+
+from .exports import Sheet, pdf_bytes, xlsx_bytes
+
+EVERYONE = Scope(role="system", all_opd=True)
+GROUPS = [(key, label) for key, label, _css in TREND_SERIES]
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y H.i") if moment else ""
+
+
+def _month(period: Period) -> str:
+    return formats.date_format(period.start_date, "F Y")
+
+
+def _predikat(code: str | None) -> str:
+    return Predikat(code).label if code in Predikat.values else ""
+
+
+def opd_recap_context(*, period: Period, opd: Opd, as_of: dt.datetime) -> dict:
+    """Everything the OPD recap shows: counts, the trend, every ASN by unit, who signs."""
+    rows = (
+        with_names(
+            compliance_rows(period=period, as_of=as_of, scope=EVERYONE, filters=RowFilters(opd_id=opd.pk), names=False),
+            "unit",
+        )
+        .order_by("month_unit_nama", "nama", "nip")
+        .values("nip", "nama", "jabatan", "month_unit_nama", "is_guru", "status", "rated_at_then", "predikat_then")
+    )
+    units = [
+        (unit or _("No unit"), list(members)) for unit, members in groupby(rows, key=lambda r: r["month_unit_nama"])
+    ]
+    summary = period_summary(period, now=as_of, opd_ids={opd.pk})
+    points = trend(recent_periods(year=period.year, month=period.month), now=as_of, opd_ids={opd.pk})
+    return {
+        "period": period,
+        "opd": opd,
+        "head": opd.head,
+        "summary": summary,
+        "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
+        "groups": GROUPS,
+        "chart": trend_chart(points, TREND_SERIES),
+        "units": units,
+        "total": sum(len(m) for _u, m in units),
+        "as_of": as_of,
+        "printed_at": timezone.now(),
+    }
+
+
+def opd_recap_pdf(**kwargs) -> bytes:
+    return pdf_bytes("reports/pdf/opd_recap.html", opd_recap_context(**kwargs))
+
+
+def opd_recap_xlsx(**kwargs) -> bytes:
+    c = opd_recap_context(**kwargs)
+    period, opd = c["period"], c["opd"]
+    heading = [
+        _("GOVERNMENT OF KAPUAS REGENCY"),
+        opd.nama,
+        _("Monthly SKP reporting recap, %(month)s") % {"month": _month(period)},
+        _("Deadline: %(deadline)s WIB") % {"deadline": _when(period.deadline)},
+        _("Data as of %(moment)s WIB") % {"moment": _when(c["as_of"])},
+    ]
+    counts = Sheet(
+        title=_("Recap"),
+        heading=heading,
+        columns=[_("Group"), _("ASN"), *[label for _s, label in c["statuses"]], _("On-time rate (%)")],
+        rows=[
+            [
+                str(label),
+                c["summary"][key]["total"],
+                *[c["summary"][key]["counts"][s] for s, _l in c["statuses"]],
+                _rate(c["summary"][key]["rate"]),
+            ]
+            for key, label, _css in TREND_SERIES
+        ],
+        widths=[22, 8, 12, 12, 12, 12, 12, 16],
+    )
+    staff = Sheet(
+        title=_("ASN"),
+        heading=heading,
+        columns=[
+            _("Unit"),
+            _("NIP"),
+            _("Name"),
+            _("Position"),
+            _("Teacher"),
+            _("Status"),
+            _("Rated at"),
+            _("Predikat"),
+        ],
+        rows=[
+            [
+                unit,
+                r["nip"],
+                r["nama"],
+                r["jabatan"],
+                _("yes") if r["is_guru"] else _("no"),
+                str(rules.STATUS_LABELS[r["status"]]),
+                r["rated_at_then"],
+                _predikat(r["predikat_then"]),
+            ]
+            for unit, members in c["units"]
+            for r in members
+        ],
+        widths=[30, 20, 30, 28, 8, 14, 18, 16],
+    )
+    return xlsx_bytes([counts, staff])
+
+
+def _rate(rate) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def regency_recap_context(*, period: Period, as_of: dt.datetime) -> dict:
+    opds = list(Opd.objects.filter(is_active=True).order_by("nama"))
+    per_opd = opd_summaries(period, now=as_of, opd_ids={o.pk for o in opds})
+    ranking = sorted(
+        ({"opd": o, **per_opd[o.pk]} for o in opds),
+        key=lambda r: (-(r["all"]["rate"] if r["all"]["rate"] is not None else -1), r["opd"].nama),
+    )
+    points = trend(recent_periods(year=period.year, month=period.month), now=as_of)
+    return {
+        "period": period,
+        "ranking": ranking,
+        "summary": period_summary(period, now=as_of),
+        "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
+        "groups": GROUPS,
+        "chart": trend_chart(points, TREND_SERIES),
+        "as_of": as_of,
+        "printed_at": timezone.now(),
+    }
+
+
+def regency_recap_pdf(**kwargs) -> bytes:
+    return pdf_bytes("reports/pdf/regency_recap.html", regency_recap_context(**kwargs))
+
+
+def regency_recap_xlsx(**kwargs) -> bytes:
+    c = regency_recap_context(**kwargs)
+    heading = [
+        _("GOVERNMENT OF KAPUAS REGENCY"),
+        _("Monthly SKP reporting recap of every OPD, %(month)s") % {"month": _month(c["period"])},
+        _("Deadline: %(deadline)s WIB") % {"deadline": _when(c["period"].deadline)},
+        _("Data as of %(moment)s WIB") % {"moment": _when(c["as_of"])},
+    ]
+    sheet = Sheet(
+        title=_("Recap"),
+        heading=heading,
+        columns=[
+            _("Rank"),
+            _("Code"),
+            _("OPD"),
+            _("ASN"),
+            *[label for _s, label in c["statuses"]],
+            _("On-time rate (%)"),
+            _("Teachers' on-time rate (%)"),
+        ],
+        rows=[
+            [
+                i,
+                r["opd"].kode,
+                r["opd"].nama,
+                r["all"]["total"],
+                *[r["all"]["counts"][s] for s, _l in c["statuses"]],
+                _rate(r["all"]["rate"]),
+                _rate(r["guru"]["rate"]),
+            ]
+            for i, r in enumerate(c["ranking"], start=1)
+        ],
+        widths=[6, 14, 40, 8, 12, 12, 12, 12, 12, 14, 14],
+    )
+    return xlsx_bytes([sheet])
+
+
+# --- TPP basis ----------------------------------------------------------------
+
+
+def tpp_context(basis: Basis) -> dict:
+    units = [(unit or _("No unit"), list(lines)) for unit, lines in groupby(basis.lines, key=lambda line: line.unit)]
+    return {
+        "basis": basis,
+        "period": basis.period,
+        "opd": basis.opd,
+        "head": basis.opd.head,
+        "units": units,
+        "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
+        "printed_at": timezone.now(),
+    }
+
+
+def tpp_pdf(basis: Basis) -> bytes:
+    return pdf_bytes("reports/pdf/tpp_basis.html", tpp_context(basis))
+
+
+def tpp_xlsx(basis: Basis) -> bytes:
+    state = (
+        _("FINAL, version %(version)s, finalised %(moment)s WIB")
+        % {"version": basis.finalisation.version, "moment": _when(basis.finalisation.finalised_at)}
+        if basis.is_final
+        else _("DRAFT: not finalised, may still change")
+    )
+    sheet = Sheet(
+        title=_("TPP basis"),
+        heading=[
+            _("GOVERNMENT OF KAPUAS REGENCY"),
+            basis.opd.nama,
+            _("Basis of the TPP performance component, %(month)s") % {"month": _month(basis.period)},
+            state,
+            _("Rule table: %(table)s") % {"table": str(basis.ruleset) if basis.ruleset else "–"},
+        ],
+        columns=[
+            _("Unit"),
+            _("NIP"),
+            _("Name"),
+            _("Status"),
+            _("Predikat"),
+            _("Rated at"),
+            _("Share paid (%)"),
+            _("Why"),
+        ],
+        rows=[
+            [
+                line.unit,
+                line.nip,
+                line.nama,
+                str(rules.STATUS_LABELS[line.status]),
+                _predikat(line.predikat),
+                line.rated_at,
+                float(line.share),
+                line.reason,
+            ]
+            for line in basis.lines
+        ],
+        widths=[30, 20, 30, 14, 16, 18, 12, 60],
+    )
+    return xlsx_bytes([sheet])
+
+
+def tpp_json(basis: Basis) -> dict:
+    """The `tpp --format json` contract."""
+    final = basis.finalisation
+    return {
+        "period": basis.period.key,
+        "opd": basis.opd.kode,
+        "final": basis.is_final,
+        "version": final.version if final else None,
+        "finalised_at": final.finalised_at.astimezone(rules.WIB).isoformat() if final else None,
+        "rule_table": str(basis.ruleset) if basis.ruleset else None,
+        "as_of": basis.as_of.astimezone(rules.WIB).isoformat() if basis.as_of else None,
+        "rows": [
+            {
+                "nip": line.nip,
+                "nama": line.nama,
+                "unor": line.unit,
+                "is_guru": line.is_guru,
+                "status": line.status,
+                "predikat": line.predikat or None,
+                "rated_at": line.rated_at.astimezone(rules.WIB).isoformat() if line.rated_at else None,
+                "share": float(line.share),
+                "reason": line.reason,
+            }
+            for line in basis.lines
+        ],
+    }
