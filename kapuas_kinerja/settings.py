@@ -145,6 +145,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"  # filled by collectstatic, served by WhiteNoise
 MEDIA_ROOT = VAR_DIR / "media"
+# Signed recaps and built reports: never served by a URL, only by views that check scope.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # Mail: SMTP when EMAIL_HOST is set, otherwise printed to the console.
 EMAIL_HOST = env("EMAIL_HOST")

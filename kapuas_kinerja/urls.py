@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("opd.urls")),
     path("", include("skp.urls")),
     path("", include("reminders.urls")),
+    path("", include("tpp.urls")),
+    path("", include("reports.urls")),
 ]

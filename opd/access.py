@@ -42,11 +42,23 @@ class Scope:
         """OPD dashboards: those who answer for whole OPD (keuangan reads TPP bases instead)."""
         return self.opens_regency_pages or (self.role in User.OPD_ROLES and bool(self.opd_ids))
 
+    @property
+    def is_bkpsdm(self) -> bool:
+        """BKPSDM acts for the regency: finalises TPP bases, checks uploaded recaps."""
+        return self.role == Role.ADMIN_BKPSDM or self.is_superuser
+
+    @property
+    def opens_tpp(self) -> bool:
+        """TPP bases: whoever opens OPD pages, and the finance office (finalised bases only)."""
+        return self.opens_opd_pages or self.role == Role.KEUANGAN
+
+    def acts_for_opd(self, opd_id: int) -> bool:
+        """Uploading an OPD's signed recap: its Kepala OPD and operators, and BKPSDM."""
+        return self.is_bkpsdm or (self.role in User.OPD_ROLES and opd_id in self.opd_ids)
+
     def nudges_opd(self, opd_id: int) -> bool:
         """Reminding an OPD's staff now: its Kepala OPD and operators, and BKPSDM (not the read-only leadership)."""
-        if self.role == Role.ADMIN_BKPSDM or self.is_superuser:
-            return True
-        return self.role in User.OPD_ROLES and opd_id in self.opd_ids
+        return self.acts_for_opd(opd_id)
 
     def _q(self, *, opd: str, unit: str, atasan: str) -> Q:
         if self.all_opd:

@@ -17,7 +17,7 @@ def home(request):
     if scope.leads_staff:
         return redirect("staff")
     if user.role == User.Role.KEUANGAN:
-        return render(request, "opd/keuangan_home.html")
+        return redirect("regency_tpp")
     if user.asn_id:
         return redirect("asn_detail", nip=user.asn.nip)
     return render(request, "opd/no_page.html", status=403)

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from opd.access import get_opd_or_404, request_scope
 from opd.models import Asn
 from skp import rules
-from skp.selectors import RowFilters, compliance_rows, period_for
+from skp.selectors import RowFilters, compliance_rows
+from skp.views import posted_period
 
 from . import services
 from .forms import ActivationForm, ActivationRequestForm, PreferencesForm
@@ -33,13 +34,6 @@ def _nudge_scope(request, kode):
     if not scope.nudges_opd(opd.pk):
         raise PermissionDenied
     return scope, opd
-
-
-def _posted_period(request):
-    try:
-        return period_for(*rules.parse_period(request.POST.get("periode", "")))
-    except rules.RuleError:
-        return period_for(*rules.previous_period(timezone.localdate()))
 
 
 def _back(request, default: str):
@@ -77,7 +71,7 @@ def _nudged(request, asn_id: int | None, period, *, back: str):
 @login_required
 def nudge_one(request, kode, nip):
     scope, opd = _nudge_scope(request, kode)
-    period = _posted_period(request)
+    period = posted_period(request)
     # The ASN must be on this OPD's list for that month (where they were, not where they are).
     rows = compliance_rows(
         period=period, as_of=timezone.now(), scope=scope, filters=RowFilters(opd_id=opd.pk), names=False, detail=False
@@ -93,7 +87,7 @@ def nudge_staff(request, nip):
     scope = request_scope(request)
     if not scope.leads_staff:
         raise PermissionDenied
-    period = _posted_period(request)
+    period = posted_period(request)
     rows = compliance_rows(period=period, as_of=timezone.now(), scope=scope, names=False, detail=False)
     asn_id = rows.filter(scope.staff_rows_q(), nip=nip).values_list("pk", flat=True).first()
     return _nudged(request, asn_id, period, back=reverse("staff"))
@@ -103,7 +97,7 @@ def nudge_staff(request, nip):
 @login_required
 def nudge_overdue(request, kode):
     scope, opd = _nudge_scope(request, kode)
-    period = _posted_period(request)
+    period = posted_period(request)
     overdue = compliance_rows(
         period=period,
         as_of=timezone.now(),

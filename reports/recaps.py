@@ -279,3 +279,38 @@ def tpp_json(basis: Basis) -> dict:
             for line in basis.lines
         ],
     }
+
+
+# --- annual SKP -----------------------------------------------------------------
+
+
+def annual_rows(*, opd: Opd, year: int):
+    """Every active ASN of the OPD with their annual SKP of `year`: plan approved, reached SIASN, predikat."""
+    from django.db.models import FilteredRelation, Q
+
+    from opd.models import Asn
+
+    return (
+        Asn.objects.filter(opd=opd, is_active=True)
+        .annotate(skp=FilteredRelation("annual_skps", condition=Q(annual_skps__year=year)))
+        .order_by("unit__nama", "nama", "nip")
+        .values("pk", "nip", "nama", "unit__nama", "skp__plan_approved", "skp__sent_to_siasn", "skp__predikat")
+    )
+
+
+def annual_recap_context(*, opd: Opd, year: int) -> dict:
+    rows = list(annual_rows(opd=opd, year=year))
+    units = [(unit or _("No unit"), list(m)) for unit, m in groupby(rows, key=lambda r: r["unit__nama"])]
+    return {
+        "opd": opd,
+        "head": opd.head,
+        "year": year,
+        "units": units,
+        "total": len(rows),
+        "reached": sum(1 for r in rows if r["skp__sent_to_siasn"]),
+        "printed_at": timezone.now(),
+    }
+
+
+def annual_recap_pdf(*, opd: Opd, year: int) -> bytes:
+    return pdf_bytes("reports/pdf/annual_recap.html", annual_recap_context(opd=opd, year=year))

@@ -71,7 +71,7 @@ def _period_choices(request) -> list:
     return request._kinerja_periods
 
 
-def _chosen_period(request):
+def chosen_period(request):
     """The period asked for in ?periode=, else the one being chased; plus an error to show."""
     choices = {p.key: p for p in _period_choices(request)}
     chased = _period_choices(request)[0]
@@ -84,6 +84,14 @@ def _chosen_period(request):
         error = _("Period “%(period)s” is not valid; write it as YYYY-MM, e.g. 2025-03.") % {"period": text}
         return chased, error
     return choices.get(key) or period_for(*rules.parse_period(key)), None
+
+
+def posted_period(request):
+    """The period a form posted (the one its page showed); the chased one when missing or wrong."""
+    try:
+        return period_for(*rules.parse_period(request.POST.get("periode", "")))
+    except rules.RuleError:
+        return period_for(*rules.previous_period(timezone.localdate()))
 
 
 def _list_params(request, *, opd_id=None) -> ListParams:
@@ -152,7 +160,7 @@ def _list_context(*, request, period, now, scope, params: ListParams, staff_only
     }
 
 
-def _period_context(request, period, period_error, now) -> dict:
+def period_context(request, period, period_error, now) -> dict:
     return {
         "period": period,
         "period_error": period_error,
@@ -187,7 +195,7 @@ def _is_list_swap(request) -> bool:
 def opd_detail(request, kode):
     """The Kepala OPD's page: who is late this period, who must act, how the OPD trends."""
     scope, opd = _dashboard_opd(request, kode)
-    period, period_error = _chosen_period(request)
+    period, period_error = chosen_period(request)
     now = timezone.now()
     params = _list_params(request, opd_id=opd.pk)
     context = {
@@ -206,7 +214,7 @@ def opd_detail(request, kode):
     points = trend(_period_choices(request), now=now, opd_ids={opd.pk})
     context.update(
         {
-            **_period_context(request, period, period_error, now),
+            **period_context(request, period, period_error, now),
             "summary": summary,
             "cards": _summary_cards(summary["all"]),
             "groups": GROUPS,
@@ -253,11 +261,11 @@ def _unit_rows(period, now, opd, *, limit: int | None = None) -> list[dict]:
 def opd_units(request, kode):
     """Every unit of an OPD with its counts: the drill-down from the dashboard."""
     scope, opd = _dashboard_opd(request, kode)
-    period, period_error = _chosen_period(request)
+    period, period_error = chosen_period(request)
     now = timezone.now()
     context = {
         "opd": opd,
-        **_period_context(request, period, period_error, now),
+        **period_context(request, period, period_error, now),
         "unit_rows": sorted(_unit_rows(period, now, opd), key=lambda r: (-r["overdue"], r["unit_nama"] or "")),
         "cards": [(s, rules.STATUS_LABELS[s], 0) for s in rules.STATUSES],
         **_freshness(opd.pk),
@@ -273,7 +281,7 @@ def staff(request):
     scope = request_scope(request)
     if not scope.leads_staff:
         raise PermissionDenied
-    period, period_error = _chosen_period(request)
+    period, period_error = chosen_period(request)
     now = timezone.now()
     params = _list_params(request)
     context = {
@@ -290,7 +298,7 @@ def staff(request):
     counts = compliance_summary(everyone)
     context.update(
         {
-            **_period_context(request, period, period_error, now),
+            **period_context(request, period, period_error, now),
             "cards": [(s, rules.STATUS_LABELS[s], counts[s]) for s in rules.STATUSES],
             "summary": {"all": {"rate": rules.on_time_rate(counts), "total": sum(counts.values())}},
             "units": Unit.objects.filter(pk__in=scope.unit_ids).order_by("nama").only("pk", "nama"),
@@ -317,7 +325,7 @@ def kabupaten(request):
     scope = request_scope(request)
     if not scope.opens_regency_pages:
         raise PermissionDenied
-    period, period_error = _chosen_period(request)
+    period, period_error = chosen_period(request)
     now = timezone.now()
     jenis = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Jenis.values else None
     opds = list(Opd.objects.filter(jenis=jenis) if jenis else Opd.objects.all())
@@ -330,7 +338,7 @@ def kabupaten(request):
     summary = period_summary(period, now=now, opd_ids=None if jenis is None else opd_ids)
     points = trend(_period_choices(request), now=now, opd_ids=None if jenis is None else opd_ids)
     context = {
-        **_period_context(request, period, period_error, now),
+        **period_context(request, period, period_error, now),
         "jenis": jenis or "",
         "jenis_choices": Opd.Jenis.choices,
         "ranking": ranking,

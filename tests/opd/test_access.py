@@ -126,7 +126,8 @@ def test_keuangan_reads_tpp_bases_not_dashboards(client, world):
     login(client, UserFactory(username="bkad", role="keuangan"))
     assert client.get("/kabupaten/").status_code == 403
     assert client.get("/opd/DINKES/").status_code == 403
-    assert "Dasar TPP" in client.get("/").content.decode()
+    assert client.get("/")["Location"] == "/tpp/"
+    assert "Dasar TPP" in client.get("/tpp/").content.decode()
 
 
 def test_staff_page_is_for_appraisers_and_unit_heads_only(client, world):

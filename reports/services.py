@@ -1,0 +1,129 @@
+"""Writes: building documents in the background, and the signed annual recaps BKPSDM checks."""
+
+import hashlib
+import io
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from tpp.selectors import basis_for
+
+from . import recaps
+from .models import AnnualRecapUpload, ReportJob
+
+Kind = ReportJob.Kind
+
+
+def report_request(*, kind: str, by, period=None, opd=None, year=None) -> ReportJob:
+    """Queue a PDF; the worker builds it and the page shows its progress."""
+    job = ReportJob.objects.create(kind=kind, period=period, opd=opd, year=year, requested_by=by)
+
+    def queue():
+        from .tasks import build_report
+
+        build_report.delay(job.pk)
+
+    transaction.on_commit(queue)
+    return job
+
+
+def _build(job: ReportJob) -> tuple[bytes, str]:
+    now = timezone.now()
+    if job.kind == Kind.OPD_RECAP:
+        return recaps.opd_recap_pdf(period=job.period, opd=job.opd, as_of=now), f"rekap-{job.opd.kode}-{job.period.key}"
+    if job.kind == Kind.REGENCY_RECAP:
+        return recaps.regency_recap_pdf(period=job.period, as_of=now), f"rekap-kabupaten-{job.period.key}"
+    if job.kind == Kind.TPP_BASIS:
+        basis = basis_for(period=job.period, opd=job.opd, as_of=now)
+        return recaps.tpp_pdf(basis), f"dasar-tpp-{job.opd.kode}-{job.period.key}"
+    return recaps.annual_recap_pdf(opd=job.opd, year=job.year), f"rekap-skp-tahunan-{job.opd.kode}-{job.year}"
+
+
+def report_build(job_id: int) -> ReportJob | None:
+    """Build one queued document. A second worker on the same job finds it claimed and does nothing."""
+    claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
+        status=ReportJob.Status.RUNNING, started_at=timezone.now(), step=_("Building the PDF")
+    )
+    if not claimed:
+        return None
+    job = ReportJob.objects.select_related("period", "opd", "opd__head").get(pk=job_id)
+    try:
+        data, name = _build(job)
+    except Exception as error:  # the page must say it failed rather than wait for ever
+        ReportJob.objects.filter(pk=job_id).update(
+            status=ReportJob.Status.FAILED, error=str(error)[:1000], finished_at=timezone.now(), step=""
+        )
+        raise
+    job.file.save(f"{name}.pdf", ContentFile(data), save=False)
+    ReportJob.objects.filter(pk=job_id).update(
+        file=job.file.name, status=ReportJob.Status.DONE, finished_at=timezone.now(), step=""
+    )
+    job.refresh_from_db()
+    return job
+
+
+class UploadRefused(Exception):
+    """An upload that is not a PDF, is too large or is empty; the message is for the user."""
+
+
+def check_size(size: int) -> None:
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise UploadRefused(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+
+
+def check_pdf(data: bytes) -> None:
+    """A PDF by its content, not its name: the header, and a document a PDF reader can open."""
+    if not data:
+        raise UploadRefused(_("The file is empty."))
+    check_size(len(data))
+    if not data[:1024].lstrip().startswith(b"%PDF-"):
+        raise UploadRefused(_("The file is not a PDF (whatever its name says). Scan or save the recap as PDF."))
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        pages = 0
+    if pages < 1:
+        raise UploadRefused(_("The PDF is damaged or has no pages; save it again and upload the new file."))
+
+
+def annual_recap_upload(*, opd, year: int, name: str, data: bytes, by) -> AnnualRecapUpload:
+    """Store a new version of the signed recap (earlier versions are kept)."""
+    check_pdf(data)
+    with transaction.atomic():
+        last = (
+            AnnualRecapUpload.objects.select_for_update().filter(opd=opd, year=year).aggregate(v=Max("version"))["v"]
+            or 0
+        )
+        upload = AnnualRecapUpload(
+            opd=opd,
+            year=year,
+            version=last + 1,
+            original_name=name[:200],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=by,
+        )
+        upload.file.save(f"{opd.kode}-{year}-v{last + 1}.pdf", ContentFile(data), save=False)
+        upload.save()
+    return upload
+
+
+def annual_recap_review(*, upload: AnnualRecapUpload, by, verified: bool, reason: str = "") -> AnnualRecapUpload:
+    """BKPSDM marks a version verified, or sends it back with a reason."""
+    reason = reason.strip()
+    if not verified and not reason:
+        raise UploadRefused(_("Say why the recap is returned."))
+    upload.status = AnnualRecapUpload.Status.VERIFIED if verified else AnnualRecapUpload.Status.RETURNED
+    upload.return_reason = "" if verified else reason
+    upload.reviewed_by = by
+    upload.reviewed_at = timezone.now()
+    upload.save(update_fields=["status", "return_reason", "reviewed_by", "reviewed_at"])
+    return upload

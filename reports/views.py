@@ -1,0 +1,232 @@
+"""Thin views: recap downloads, PDFs built in the background, and the signed annual SKP recaps."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from opd.access import get_opd_or_404, request_scope
+from opd.models import Opd
+from skp.views import chosen_period, posted_period
+from tpp.selectors import finalisation_in_force
+from tpp.views import xlsx_response
+
+from . import recaps, services
+from .forms import AnnualUploadForm
+from .models import AnnualRecapUpload, ReportJob
+
+Kind = ReportJob.Kind
+
+
+def _opd_page(request, kode):
+    scope = request_scope(request)
+    if not scope.opens_opd_pages:
+        raise PermissionDenied
+    return scope, get_opd_or_404(scope, kode)
+
+
+@require_GET
+@login_required
+def opd_recap_xlsx(request, kode):
+    _scope, opd = _opd_page(request, kode)
+    period, error = chosen_period(request)
+    if error:
+        return redirect("opd_detail", kode=opd.kode)
+    data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
+    return xlsx_response(data, f"rekap-{opd.kode}-{period.key}.xlsx")
+
+
+@require_GET
+@login_required
+def regency_recap_xlsx(request):
+    if not request_scope(request).opens_regency_pages:
+        raise PermissionDenied
+    period, error = chosen_period(request)
+    if error:
+        return redirect("kabupaten")
+    return xlsx_response(
+        recaps.regency_recap_xlsx(period=period, as_of=timezone.now()), f"rekap-kabupaten-{period.key}.xlsx"
+    )
+
+
+@require_POST
+@login_required
+def report_start(request):
+    """Ask for a PDF: the same checks as the page it is asked from, then a background job."""
+    scope = request_scope(request)
+    kind = request.POST.get("jenis", "")
+    opd = None
+    if kind in (Kind.OPD_RECAP, Kind.ANNUAL_RECAP):
+        _scope, opd = _opd_page(request, request.POST.get("opd", ""))
+    elif kind == Kind.TPP_BASIS:
+        if not scope.opens_tpp:
+            raise PermissionDenied
+        opd = get_opd_or_404(scope, request.POST.get("opd", ""))
+    elif kind == Kind.REGENCY_RECAP:
+        if not scope.opens_regency_pages:
+            raise PermissionDenied
+    else:
+        raise Http404
+    period = posted_period(request) if kind != Kind.ANNUAL_RECAP else None
+    if kind == Kind.TPP_BASIS and scope.role == "keuangan" and finalisation_in_force(period, opd) is None:
+        raise Http404  # the finance office sees finalised bases only
+    if period is not None and period.pk is None:
+        messages.error(request, _("There is no data for this period yet."))
+        return redirect("home")
+    job = services.report_request(
+        kind=kind, by=request.user, period=period, opd=opd, year=_year(request.POST) if opd and not period else None
+    )
+    return redirect("report_status", pk=job.pk)
+
+
+def _own_job(request, pk) -> ReportJob:
+    # A job is its requester's: anyone else gets 404, as for any out-of-scope object.
+    return get_object_or_404(ReportJob.objects.select_related("period", "opd"), pk=pk, requested_by=request.user)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def report_status(request, pk):
+    job = _own_job(request, pk)
+    context = {"job": job, "waiting": job.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)}
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "reports/report_status.html#job", context)
+    return render(request, "reports/report_status.html", context)
+
+
+@require_GET
+@login_required
+def report_download(request, pk):
+    job = _own_job(request, pk)
+    if job.status != ReportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+
+
+# --- the signed annual SKP recap ----------------------------------------------------
+
+
+def _year(data) -> int:
+    """The year asked for; last year by default (the circular asks for the recap of the year just ended)."""
+    text = str(data.get("tahun", ""))
+    this_year = timezone.localdate().year
+    if text.isdigit() and 2000 <= int(text) <= this_year:
+        return int(text)
+    return this_year - 1
+
+
+@require_GET
+@login_required
+def opd_annual(request, kode):
+    scope, opd = _opd_page(request, kode)
+    year = _year(request.GET)
+    rows = list(recaps.annual_rows(opd=opd, year=year))
+    context = {
+        "opd": opd,
+        "year": year,
+        "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
+        "page": Paginator(rows, 50).get_page(request.GET.get("halaman")),
+        "reached": sum(1 for r in rows if r["skp__sent_to_siasn"]),
+        "total": len(rows),
+        "uploads": AnnualRecapUpload.objects.filter(opd=opd, year=year).select_related("uploaded_by", "reviewed_by"),
+        "can_upload": scope.acts_for_opd(opd.pk),
+        "can_review": scope.is_bkpsdm,
+        "form": AnnualUploadForm(),
+    }
+    return render(request, "reports/opd_annual.html", context)
+
+
+@require_POST
+@login_required
+def annual_upload(request, kode):
+    scope, opd = _opd_page(request, kode)
+    if not scope.acts_for_opd(opd.pk):
+        raise PermissionDenied
+    year = _year(request.POST)
+    form = AnnualUploadForm(request.POST, request.FILES)
+    back = f"{reverse('opd_annual', args=[opd.kode])}?tahun={year}"
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    upload = form.cleaned_data["berkas"]
+    try:
+        services.check_size(upload.size)  # before reading a byte of it
+        stored = services.annual_recap_upload(opd=opd, year=year, name=upload.name, data=upload.read(), by=request.user)
+    except services.UploadRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("Version %(version)s of the signed recap is uploaded.") % {"version": stored.version}
+        )
+    return redirect(back)
+
+
+def _document(request, pk) -> AnnualRecapUpload:
+    """An uploaded recap, for those who may see its OPD: 404 to anyone else (its existence is not revealed)."""
+    scope = request_scope(request)
+    upload = get_object_or_404(AnnualRecapUpload.objects.select_related("opd"), pk=pk)
+    if not scope.opens_opd_pages or (not scope.all_opd and upload.opd_id not in scope.opd_ids):
+        raise Http404
+    return upload
+
+
+@require_GET
+@login_required
+def document_download(request, pk):
+    upload = _document(request, pk)
+    return FileResponse(
+        upload.file.open("rb"),
+        as_attachment=True,
+        filename=f"rekap-skp-tahunan-{upload.opd.kode}-{upload.year}-v{upload.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_POST
+@login_required
+def document_review(request, pk):
+    upload = _document(request, pk)
+    if not request_scope(request).is_bkpsdm:
+        raise PermissionDenied
+    verified = request.POST.get("keputusan") == "terima"
+    try:
+        services.annual_recap_review(
+            upload=upload, by=request.user, verified=verified, reason=request.POST.get("alasan", "")
+        )
+    except services.UploadRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Recap verified.") if verified else _("Recap returned to the OPD."))
+    return redirect(request.POST.get("next") or f"{reverse('opd_annual', args=[upload.opd.kode])}?tahun={upload.year}")
+
+
+@require_GET
+@login_required
+def annual_overview(request):
+    """For BKPSDM: which OPD have uploaded their signed annual recap, and in what state."""
+    scope = request_scope(request)
+    if not scope.opens_regency_pages:
+        raise PermissionDenied
+    year = _year(request.GET)
+    latest: dict[int, AnnualRecapUpload] = {}
+    for upload in AnnualRecapUpload.objects.filter(year=year).order_by("opd_id", "version"):
+        latest[upload.opd_id] = upload
+    rows = [{"opd": opd, "upload": latest.get(opd.pk)} for opd in Opd.objects.filter(is_active=True).order_by("nama")]
+    context = {
+        "year": year,
+        "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
+        "rows": rows,
+        "missing": sum(1 for r in rows if r["upload"] is None),
+        "counts": {
+            status: sum(1 for u in latest.values() if u.status == status) for status in AnnualRecapUpload.Status
+        },
+    }
+    return render(request, "reports/annual_overview.html", context)

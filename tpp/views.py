@@ -1,0 +1,133 @@
+"""Thin views: an OPD's TPP basis, the regency's finalisation state, BKPSDM's finalise and reopen."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from opd.access import get_opd_or_404, request_scope
+from opd.models import Opd
+from reports import recaps
+from skp.views import chosen_period, period_context, posted_period
+
+from .models import Finalisation
+from .selectors import basis_for, finalisation_in_force, regency_status
+from .services import TppError, tpp_finalise, tpp_reopen
+
+
+def _tpp_opd(request, kode):
+    scope = request_scope(request)
+    if not scope.opens_tpp:
+        raise PermissionDenied
+    return scope, get_opd_or_404(scope, kode)
+
+
+def _finance_only_final(scope, basis) -> bool:
+    """The finance office pays on finalised bases only: a draft is not shown to it."""
+    return scope.role == "keuangan" and not scope.is_superuser and not basis.is_final
+
+
+@require_GET
+@login_required
+def opd_tpp(request, kode):
+    scope, opd = _tpp_opd(request, kode)
+    period, period_error = chosen_period(request)
+    now = timezone.now()
+    basis = basis_for(period=period, opd=opd, as_of=now)
+    hidden = _finance_only_final(scope, basis)
+    page = Paginator([] if hidden else basis.lines, 50).get_page(request.GET.get("halaman"))
+    context = {
+        **period_context(request, period, period_error, now),
+        "opd": opd,
+        "basis": basis,
+        "hidden": hidden,
+        "page": page,
+        "counts": [(s, label, basis.counts[s]) for s, label in recaps.tpp_context(basis)["statuses"]],
+        "can_finalise": scope.is_bkpsdm and period.pk is not None,
+        "history": Finalisation.objects.filter(period=period, opd=opd).select_related("finalised_by", "reopened_by")
+        if period.pk
+        else [],
+    }
+    return render(request, "tpp/opd_tpp.html", context, status=400 if period_error else 200)
+
+
+@require_GET
+@login_required
+def opd_tpp_xlsx(request, kode):
+    scope, opd = _tpp_opd(request, kode)
+    period, period_error = chosen_period(request)
+    basis = basis_for(period=period, opd=opd, as_of=timezone.now())
+    if period_error or _finance_only_final(scope, basis):
+        return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
+    return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _bkpsdm_opd(request, kode):
+    scope = request_scope(request)
+    if not scope.is_bkpsdm:
+        raise PermissionDenied
+    return get_opd_or_404(scope, kode)
+
+
+@require_POST
+@login_required
+def finalise(request, kode):
+    opd = _bkpsdm_opd(request, kode)
+    period = posted_period(request)
+    try:
+        done = tpp_finalise(period=period, opd=opd, by=request.user)
+    except TppError as error:
+        messages.error(request, str(error))
+    else:
+        text = _("The TPP basis is final (version %(version)s): later syncs no longer change it.")
+        messages.success(request, text % {"version": done.version})
+    return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
+
+
+@require_POST
+@login_required
+def reopen(request, kode):
+    opd = _bkpsdm_opd(request, kode)
+    period = posted_period(request)
+    finalisation = finalisation_in_force(period, opd)
+    if finalisation is None:
+        messages.error(request, _("This TPP basis is not finalised."))
+    else:
+        try:
+            tpp_reopen(finalisation=finalisation, by=request.user, reason=request.POST.get("alasan", ""))
+        except TppError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The TPP basis is open again; finalise it again to make a new version."))
+    return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
+
+
+@require_GET
+@login_required
+def regency_tpp(request):
+    """Every OPD's TPP basis for a period: finalised or not, by whom, with the links to each."""
+    scope = request_scope(request)
+    if not (scope.opens_regency_pages or scope.role == "keuangan"):
+        raise PermissionDenied
+    period, period_error = chosen_period(request)
+    now = timezone.now()
+    final = regency_status(period)
+    rows = [{"opd": opd, "final": final.get(opd.pk)} for opd in Opd.objects.filter(is_active=True).order_by("nama")]
+    context = {
+        **period_context(request, period, period_error, now),
+        "rows": rows,
+        "final_count": len(final),
+    }
+    return render(request, "tpp/regency_tpp.html", context, status=400 if period_error else 200)
