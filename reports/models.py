@@ -1,19 +1,26 @@
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 
-class PrivateStorage(LazyObject):
-    """Files no URL serves: only views that check who may see them (var/private, not MEDIA or static)."""
+class PrivateStorage(FileSystemStorage):
+    """Files no URL serves, only views that check who may see them: PRIVATE_MEDIA_ROOT, not MEDIA or static."""
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
 
-private_storage = PrivateStorage()
+def private_storage():
+    return PrivateStorage()
 
 
 class ReportJob(models.Model):

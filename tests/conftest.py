@@ -11,3 +11,14 @@ def _indonesian(settings):
 def _fast_passwords(settings):
     # The real hasher is slow by design; tests only need passwords to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    # Messages and PDFs are queued on commit; with REDIS_URL set (CI) no worker would pick them up inside a test.
+    from kapuas_kinerja.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -16,17 +16,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(autouse=True)
-def _tasks_in_process():
-    # Sending is queued on commit; with REDIS_URL set (CI) no worker would pick it up inside a test.
-    from kapuas_kinerja.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 @dataclass
 class SmtpSink:
     """A real SMTP server on loopback: keeps what it receives, refuses (550) or defers (451) on request."""

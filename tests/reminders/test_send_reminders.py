@@ -15,8 +15,7 @@ from reminders.schedule import due_occasions
 from reminders.services import prepare_occasion, send_reminders
 from skp.rollup import rollup_refresh
 from tests.factories import AsnFactory, ExemptionFactory, RecordFactory
-
-from .world import at, build_world, rate
+from tests.world import at, build_world, rate
 
 
 @pytest.fixture

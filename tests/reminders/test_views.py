@@ -11,8 +11,7 @@ from opd.models import User
 from reminders.links import ACTIVATION_SALT, activation_token, unsubscribe_token
 from reminders.models import Kind, Message, Unsubscription
 from tests.factories import AsnFactory, OpdFactory, UserFactory, asn_user
-
-from .world import WIB, build_world
+from tests.world import WIB, build_world
 
 NOW = dt.datetime(2026, 11, 18, 10, 30, tzinfo=WIB)  # October is overdue
 
