@@ -50,7 +50,7 @@ lock:
 	var/lockenv/bin/pip freeze --exclude kapuas-kinerja > constraints.txt
 	rm -rf var/lockenv
 
-## Dashboards and sync at 8,000 and 60,000 ASN, reminders at 8,000, on PostgreSQL (a database per size, seeded on first use).
+## Dashboards and sync at 8,000 and 60,000 ASN, reminders and recaps at 8,000, on PostgreSQL (a database per size, seeded on first use).
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_SIZES ?= 8000 60000
 bench: install dirs
@@ -61,7 +61,8 @@ bench: install dirs
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py migrate --no-input -v0 || exit 1; \
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench --asn $$n || exit 1; \
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_sync --asn $$n || exit 1; \
-	  if [ $$n = 8000 ]; then DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reminders || exit 1; fi; \
+	  if [ $$n = 8000 ]; then DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reminders || exit 1; \
+	    DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reports || exit 1; fi; \
 	done
 
 clean:

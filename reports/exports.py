@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from pypdf import PdfReader, PdfWriter
 
 from skp import rules
 
@@ -67,10 +68,53 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def pdf_bytes(template: str, context: dict) -> bytes:
-    """Render a template to PDF. Imported here: WeasyPrint loads its fonts and libraries on first use."""
+def _write_pdf(html: str) -> bytes:
+    # Imported here: WeasyPrint loads its fonts and libraries on first use.
     from weasyprint import CSS, HTML
 
-    html = render_to_string(template, context)
     stylesheets = [CSS(filename=finders.find(name)) for name in ("css/print.css", "css/chart.css")]
     return HTML(string=html, base_url=".").write_pdf(stylesheets=stylesheets)
+
+
+def pdf_bytes(template: str, context: dict) -> bytes:
+    """Render a template to PDF in one go (short documents)."""
+    return _write_pdf(render_to_string(template, {**context, "numbered": True, "first": True, "last": True}))
+
+
+# Rows per part of a long document: WeasyPrint holds the whole layout of what it
+# renders, so a recap of thousands of ASN is laid out a few hundred rows at a time.
+PART_ROWS = 600
+
+
+def pdf_in_parts(template: str, context: dict, sections: list[tuple[str, list]]) -> bytes:
+    """A long document of sections (a unit and its rows) rendered part by part, joined, then numbered.
+
+    The template gets `sections` (the part's share), `first` and `last` (the
+    part that opens with the counts and the one that ends with the signature).
+    Page numbers ("page 3 of 120") need the total, so they are stamped on the
+    joined pages afterwards.
+    """
+    parts, current, size = [], [], 0
+    for section in sections:
+        if current and size + len(section[1]) > PART_ROWS:
+            parts.append(current)
+            current, size = [], 0
+        current.append(section)
+        size += len(section[1])
+    parts.append(current)
+    writer = PdfWriter()
+    for i, part in enumerate(parts):
+        html = render_to_string(
+            template, {**context, "sections": part, "first": i == 0, "last": i == len(parts) - 1, "numbered": False}
+        )
+        writer.append(PdfReader(io.BytesIO(_write_pdf(html))))
+    total = len(writer.pages)
+    stamps = PdfReader(
+        io.BytesIO(_write_pdf(render_to_string("reports/pdf/page_numbers.html", {"pages": range(total)})))
+    )
+    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+        page.merge_page(stamp)
+        page.compress_content_streams()  # merging leaves the page's content uncompressed
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -15,7 +15,7 @@ from skp.selectors import RowFilters, compliance_rows, recent_periods, with_name
 from skp.summaries import opd_summaries, period_summary, trend
 from tpp.selectors import Basis
 
-from .exports import Sheet, pdf_bytes, xlsx_bytes
+from .exports import Sheet, pdf_bytes, pdf_in_parts, xlsx_bytes
 
 EVERYONE = Scope(role="system", all_opd=True)
 GROUPS = [(key, label) for key, label, _css in TREND_SERIES]
@@ -64,7 +64,8 @@ def opd_recap_context(*, period: Period, opd: Opd, as_of: dt.datetime) -> dict:
 
 
 def opd_recap_pdf(**kwargs) -> bytes:
-    return pdf_bytes("reports/pdf/opd_recap.html", opd_recap_context(**kwargs))
+    context = opd_recap_context(**kwargs)
+    return pdf_in_parts("reports/pdf/opd_recap.html", context, context["units"])
 
 
 def opd_recap_xlsx(**kwargs) -> bytes:
@@ -206,7 +207,8 @@ def tpp_context(basis: Basis) -> dict:
 
 
 def tpp_pdf(basis: Basis) -> bytes:
-    return pdf_bytes("reports/pdf/tpp_basis.html", tpp_context(basis))
+    context = tpp_context(basis)
+    return pdf_in_parts("reports/pdf/tpp_basis.html", context, context["units"])
 
 
 def tpp_xlsx(basis: Basis) -> bytes:
@@ -313,4 +315,5 @@ def annual_recap_context(*, opd: Opd, year: int) -> dict:
 
 
 def annual_recap_pdf(*, opd: Opd, year: int) -> bytes:
-    return pdf_bytes("reports/pdf/annual_recap.html", annual_recap_context(opd=opd, year=year))
+    context = annual_recap_context(opd=opd, year=year)
+    return pdf_in_parts("reports/pdf/annual_recap.html", context, context["units"])

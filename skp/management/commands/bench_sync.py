@@ -4,10 +4,7 @@ Run against the PostgreSQL database `bench` seeded (same --asn and seed as
 seed_demo), so the simulator serves the people the database holds.
 """
 
-import re
 import socketserver
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -20,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from kapuas_kinerja.measure import run_command
 from opd.models import Opd
 from skp import rules
 from skp.bkn.ekinerja import EkinerjaClient
@@ -28,18 +26,6 @@ from skp.bkn.siasn import SiasnClient
 from skp.bkn.simulator import SIASN_CREDENTIALS, TOKEN, Simulator
 from skp.bkn.sync import sync_ekinerja, sync_siasn
 from skp.models import MonthlyRecord, Period
-
-PEAK_WRAPPER = """
-import re, runpy, sys
-path = sys.argv[1]
-sys.argv = ["manage.py", "import_bkn", path]
-try:
-    runpy.run_path("manage.py", run_name="__main__")
-finally:
-    with open("/proc/self/status") as status:
-        peak = re.search(r"VmHWM:\\s+(\\d+)", status.read())[1]
-    print(f"peak_kb={peak}", file=sys.stderr)
-"""
 
 
 class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -119,20 +105,10 @@ class Command(BaseCommand):
             start = time.perf_counter()
             rows = self._write_export(simulator, year, month, rows, path)
             self.stdout.write(f"wrote a {rows:,}-row Laporan Penilaian in {time.perf_counter() - start:.0f} s")
-            start = time.perf_counter()
-            # Its own process, so its peak memory is its own (VmHWM starts afresh at exec;
-            # a fork of this process would count the simulator's data too).
-            result = subprocess.run(  # noqa: S603  (our own manage.py, our own file)
-                [sys.executable, "-c", PEAK_WRAPPER, str(path)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            took = time.perf_counter() - start
-            peak = int(re.search(r"peak_kb=(\d+)", result.stderr)[1]) / 1024
+            measured = run_command("import_bkn", str(path))
         self.stdout.write(
-            f"import of {rows:,} rows: {took:.1f} s, peak memory {peak:.0f} MB, exit {result.returncode}: "
-            f"{(result.stdout or result.stderr).strip().splitlines()[0] if (result.stdout or result.stderr) else ''}"
+            f"import of {rows:,} rows: {measured.seconds:.1f} s, peak memory {measured.peak_mb:.0f} MB, "
+            f"exit {measured.returncode}: {measured.output}"
         )
 
     def _write_export(self, simulator, year, month, rows, path):
