@@ -2,21 +2,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from kapuas_kinerja.admin import ReadOnlyAdmin
+
 from . import outbox
 from .models import Message, Occasion, ReminderRule, Unsubscription
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the reminder services alone: BKPSDM reads them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderRule)

@@ -10,6 +10,8 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kapuas_kinerja.admin import ReadOnlyAdmin
+
 from . import rules
 from .bkn.imports import LABELS, ImportRefused, import_file
 from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun
@@ -179,7 +181,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ReadOnlyAdmin):
     """What each sync and import did; written by them alone, so read-only here. Imports start here."""
 
     change_list_template = "admin/skp/syncrun/change_list.html"
@@ -238,12 +240,3 @@ class SyncRunAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "source", "period_key")
     search_fields = ("period_key", "opd_kode", "message")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

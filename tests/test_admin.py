@@ -27,6 +27,10 @@ ADMIN_LISTS = [
     "/admin/reminders/message/",
     "/admin/reminders/occasion/",
     "/admin/reminders/unsubscription/",
+    "/admin/tpp/ruleset/",
+    "/admin/tpp/finalisation/",
+    "/admin/reports/annualrecapupload/",
+    "/admin/reports/reportjob/",
 ]
 
 
