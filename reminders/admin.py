@@ -38,9 +38,11 @@ class MessageAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Send again (uncertain or failed messages only)"))
     def resend(self, request, queryset):
         count = outbox.resend(queryset.values_list("pk", flat=True))
+        from kapuas_kinerja.celery import queue_on_commit
+
         from .tasks import send_outbox
 
-        send_outbox.delay()
+        queue_on_commit(send_outbox)
         self.message_user(
             request,
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},

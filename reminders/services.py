@@ -205,6 +205,7 @@ class NudgeResult:
     already_today: int = 0
     unreachable: int = 0
     unsubscribed: int = 0
+    delayed: bool = False  # the broker was down: the periodic send picks them up
 
 
 def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = None) -> NudgeResult:
@@ -253,14 +254,17 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
     Message.objects.bulk_create(new, ignore_conflicts=True)
     result.queued = len({m.asn_id for m in new})
     result.already_today = len({m.asn_id for m in messages if m.idempotency_key in existing})
-    transaction.on_commit(_send_soon)
+    result.delayed = _send_soon()["queued"] is False
     return result
 
 
-def _send_soon():
+def _send_soon() -> dict:
+    # The beat task sends the outbox every ten minutes anyway: this only makes it immediate.
+    from kapuas_kinerja.celery import queue_on_commit
+
     from .tasks import send_outbox
 
-    send_outbox.delay()
+    return queue_on_commit(send_outbox)
 
 
 def request_activation(*, nip: str, now: dt.datetime | None = None) -> bool:
@@ -286,7 +290,7 @@ def request_activation(*, nip: str, now: dt.datetime | None = None) -> bool:
     )
     messages = [m for m in messages if m.channel == Message.Channel.EMAIL]
     Message.objects.bulk_create(messages, ignore_conflicts=True)
-    transaction.on_commit(_send_soon)
+    _send_soon()
     return True
 
 

@@ -53,6 +53,8 @@ def _nudge_message(result: services.NudgeResult) -> str:
         parts.append(_("%(count)d ASN have no email or WhatsApp number.") % {"count": result.unreachable})
     if result.unsubscribed:
         parts.append(_("%(count)d ASN turned these reminders off.") % {"count": result.unsubscribed})
+    if result.delayed:
+        parts.append(_("Sending is delayed: the messages are kept and go out as soon as the mail queue is back."))
     return " ".join(parts) or _("Nobody to remind: everyone is rated or exempt.")
 
 

@@ -1,5 +1,6 @@
 """Writes: building documents in the background, and the signed annual recaps BKPSDM checks."""
 
+import datetime as dt
 import hashlib
 import io
 
@@ -22,15 +23,25 @@ Kind = ReportJob.Kind
 
 def report_request(*, kind: str, by, period=None, opd=None, year=None) -> ReportJob:
     """Queue a PDF; the worker builds it and the page shows its progress."""
+    from kapuas_kinerja.celery import queue_on_commit
+
+    from .tasks import build_report
+
     job = ReportJob.objects.create(kind=kind, period=period, opd=opd, year=year, requested_by=by)
-
-    def queue():
-        from .tasks import build_report
-
-        build_report.delay(job.pk)
-
-    transaction.on_commit(queue)
+    queue_on_commit(build_report, job.pk)
     return job
+
+
+def report_build_waiting(*, older_than_seconds: int = 60) -> int:
+    """The sweep: build jobs still queued a minute on (their task was lost, or the broker was down)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    built = 0
+    for pk in ReportJob.objects.filter(status=ReportJob.Status.QUEUED, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        if report_build(pk) is not None:
+            built += 1
+    return built
 
 
 def _build(job: ReportJob) -> tuple[bytes, str]:

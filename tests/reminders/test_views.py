@@ -192,3 +192,30 @@ def test_an_appraiser_reminds_their_own_staff_from_my_staff(client, world, djang
     assert client.post(reverse("nudge_staff", args=[world.operator_asn.nip]), {"periode": "2026-10"}).status_code == 404
     client.force_login(asn_user(world.lazy))  # appraises no one
     assert client.post(reverse("nudge_staff", args=[world.filed.nip]), {"periode": "2026-10"}).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: no transaction around the request
+def test_a_nudge_is_kept_when_the_broker_is_down_and_sent_by_the_next_sweep(client, world):
+    from kapuas_kinerja.celery import app
+    from reminders.outbox import send_waiting
+
+    from .conftest import free_port
+
+    before = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, f"redis://127.0.0.1:{free_port()}/0"
+    app._pool = app.amqp._producer_pool = None  # pools keep the old broker: start afresh on the dead one
+    try:
+        client.force_login(world.kepala)
+        response = client.post(
+            reverse("nudge_one", args=["DINKES", world.lazy.nip]),
+            {"periode": "2026-10"},
+            headers={"HX-Request": "true"},
+        )
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = before
+        app.pool.force_close_all()
+        app._pool = app.amqp._producer_pool = None  # the next user of the broker gets fresh pools
+    assert response.status_code == 200 and "Pengiriman tertunda" in response.text
+    assert mail.outbox == [] and Message.objects.get().status == Message.Status.QUEUED
+    assert send_waiting().sent == 1  # what the beat task does every ten minutes
+    assert [m.to for m in mail.outbox] == [[world.lazy.email]]
