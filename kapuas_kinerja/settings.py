@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reminders",
     "tpp",
     "reports",
+    "helpdesk",
 ]
 
 MIDDLEWARE = [

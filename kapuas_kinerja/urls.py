@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("tpp.urls")),
     path("", include("reports.urls")),
+    path("", include("helpdesk.urls")),
 ]

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     SUMMARY = "summary", _("Monthly summary to the leadership")
     NUDGE = "nudge", _("Reminder sent by the head of the OPD")
     ACTIVATION = "activation", _("Account activation")
+    HELPDESK = "helpdesk", _("Helpdesk: an answer or a change to a ticket")
 
 
 SCHEDULED_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.OPD_DIGEST, Kind.ESCALATION, Kind.SUMMARY)

@@ -45,6 +45,8 @@ def _next_path(kind: str, period: Period | None, draft: recipients.Draft) -> str
         return reverse("asn_detail", args=[draft.recipient.nip])
     if kind == Kind.ATASAN_DIGEST:
         return f"{reverse('staff')}?{urlencode({'periode': key})}"
+    if kind == Kind.HELPDESK:
+        return reverse("ticket_detail", args=[draft.context["ticket"].pk])
     if kind == Kind.OPD_DIGEST:
         query = urlencode({"periode": key, "status": rules.OVERDUE})
         return f"{reverse('opd_detail', args=[draft.context['opd'].kode])}?{query}"
@@ -254,11 +256,12 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
     Message.objects.bulk_create(new, ignore_conflicts=True)
     result.queued = len({m.asn_id for m in new})
     result.already_today = len({m.asn_id for m in messages if m.idempotency_key in existing})
-    result.delayed = _send_soon()["queued"] is False
+    result.delayed = send_soon()["queued"] is False
     return result
 
 
-def _send_soon() -> dict:
+def send_soon() -> dict:
+    """Send the outbox now rather than at the next periodic run."""
     # The beat task sends the outbox every ten minutes anyway: this only makes it immediate.
     from kapuas_kinerja.celery import queue_on_commit
 
@@ -290,7 +293,7 @@ def request_activation(*, nip: str, now: dt.datetime | None = None) -> bool:
     )
     messages = [m for m in messages if m.channel == Message.Channel.EMAIL]
     Message.objects.bulk_create(messages, ignore_conflicts=True)
-    _send_soon()
+    send_soon()
     return True
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from helpdesk.selectors import open_count as open_ticket_count
 from opd.access import get_asn_or_404, get_opd_or_404, request_scope
 from opd.models import Asn, Opd, Unit
 from reminders.recipients import no_working_email
@@ -230,6 +231,7 @@ def opd_detail(request, kode):
             "unit_count": unit_count,
             "chart": trend_chart(points, TREND_SERIES),
             "no_working_email": no_working_email(opd.pk),
+            "open_tickets": open_ticket_count(opd.pk),
             **_freshness(opd.pk),
         }
     )
