@@ -31,6 +31,8 @@ ADMIN_LISTS = [
     "/admin/tpp/finalisation/",
     "/admin/reports/annualrecapupload/",
     "/admin/reports/reportjob/",
+    "/admin/helpdesk/ticket/",
+    "/admin/helpdesk/holiday/",
 ]
 
 
