@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opd.access import request_scope
-from opd.models import Asn
+from opd.models import AccessLog, Asn
+from opd.services import access_log
 from reports.services import UploadRefused
 from skp import rules
 from skp.selectors import period_for
@@ -163,6 +164,7 @@ def attachment_download(request, pk):
     get_ticket_or_404(scope, request.user, attachment.ticket_id)  # the ticket's own rule
     if attachment.entry and not attachment.entry.is_public and not scope.is_bkpsdm:
         raise Http404
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"lampiran tiket #{attachment.ticket_id}")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

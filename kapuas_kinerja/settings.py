@@ -5,6 +5,7 @@ tasks run in-process, mail printed to the console. Setting DATABASE_URL,
 REDIS_URL or EMAIL_HOST switches to the real services.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "tpp",
     "reports",
     "helpdesk",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kapuas_kinerja.urls"
@@ -119,16 +124,68 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "opd.User"
-AUTHENTICATION_BACKENDS = ["opd.backends.RoleBackend"]
+# Axes first: a locked NIP or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "opd.backends.RoleBackend"]
+# Argon2 for new and changed passwords; older hashes still verify and are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Office PCs are shared: a session ends when the browser closes, and after 8 hours at most.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login lockout (django-axes): 5 failures lock a NIP for 15 minutes from any
+# address, 20 failures from one address lock that address. Axes has one limit,
+# so opd/lockout.py weighs each failure on a NIP four times.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 20
+AXES_NIP_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "opd.lockout.LockoutHandler"
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Behind the regency's reverse proxy, the client's address is in X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# HTTPS and browser protections, on unless DEBUG. A loopback load test turns
+# off the two that need TLS with SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("TLS_PROXY", "0"):
+    # Only behind a proxy that sets this header itself (and drops it from clients).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content Security Policy (django-csp): our own scripts and styles only, no
+# inline script or style anywhere (htmx's indicator styles are off in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # Always Indonesian, whatever language an office PC's browser asks for (so no
 # LocaleMiddleware). Source strings are English, so English can follow later.
@@ -173,6 +230,8 @@ WHATSAPP_GATEWAY_TOKEN = env("WHATSAPP_GATEWAY_TOKEN")
 # it may or may not have gone out, and waits for BKPSDM to decide.
 OUTBOX_CLAIM_TIMEOUT_MINUTES = envint("OUTBOX_CLAIM_TIMEOUT_MINUTES", 15)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
+# Raw BKN payloads (kept for checking a record against its source) are pruned after this.
+PAYLOAD_RETENTION_DAYS = envint("PAYLOAD_RETENTION_DAYS", 400)
 # How long an activation link in a reminder stays valid (it also dies once used).
 ACTIVATION_MAX_AGE_DAYS = envint("ACTIVATION_MAX_AGE_DAYS", 14)
 
@@ -227,5 +286,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # httpx logs every request at INFO: too much for a sync of thousands of calls.
     # WeasyPrint narrates every step and page of a PDF at INFO.
-    "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # axes narrates every login at INFO; lockouts still show at WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Asn, Opd, Unit, User
+from kapuas_kinerja.admin import ReadOnlyAdmin
+
+from .models import AccessLog, Asn, Opd, Unit, User
 
 # Fields SIASN/e-Kinerja own once an ASN has been synced: edit them at BKN.
 ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_id", "last_synced_at")
@@ -84,3 +86,14 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly.append("is_superuser")
         return readonly
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """Who opened which ASN's page or downloaded which document; written by the pages, never edited."""
+
+    list_display = ("at", "user", "action", "target", "path")
+    list_filter = ("action",)
+    search_fields = ("=user__username", "target")
+    list_select_related = ("user",)
+    date_hierarchy = "at"

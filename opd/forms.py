@@ -1,7 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import User
 from .nip import normalize_nip
 
 
@@ -18,3 +19,32 @@ class LoginForm(AuthenticationForm):
         value = self.cleaned_data["username"].strip()
         compact = normalize_nip(value)
         return compact if compact.isdigit() else value
+
+
+class NipPasswordResetForm(PasswordResetForm):
+    """ "Forgot your password": by NIP (or username), sent to the address the portal holds for that login.
+
+    Django's form looks users up by email; ASN logins often have their address
+    only on their ASN record (from SIASN), so this one goes by NIP instead.
+    """
+
+    email = forms.CharField(
+        label=_("NIP or username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+    def get_users(self, email):
+        nip = normalize_nip(email)
+        users = User.objects.filter(username__in={email.strip(), nip}, is_active=True).select_related("asn")
+        return [u for u in users if u.has_usable_password() and address_of(u)]
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        super().send_mail(
+            subject_template_name, email_template_name, context, from_email, address_of(context["user"]), **kwargs
+        )
+
+
+def address_of(user) -> str:
+    """Where a login's mail goes: its own address, else its ASN's (from SIASN)."""
+    return user.email or (user.asn.email if user.asn_id else "")

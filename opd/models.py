@@ -212,3 +212,25 @@ class User(AbstractUser):
             raise ValidationError({"opd": _("Heads and operators of an OPD need their OPD.")})
         if self.role == self.Role.ASN and not self.asn_id and not self.is_superuser:
             raise ValidationError({"asn": _("An ASN login must be linked to its ASN.")})
+
+
+class AccessLog(models.Model):
+    """Who opened which ASN's page or downloaded which document (UU 27/2022 on personal data)."""
+
+    class Action(models.TextChoices):
+        VIEW_ASN = "view_asn", _("Opened an ASN's page")
+        DOWNLOAD = "download", _("Downloaded a document")
+
+    user = models.ForeignKey("User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    target = models.CharField(_("what"), max_length=200)
+    path = models.CharField(_("address"), max_length=300)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.user_id} {self.action} {self.target}"

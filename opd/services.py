@@ -42,3 +42,15 @@ def role_grant(*, nip: str, role: str, opd_kode: str | None = None, password: st
     user.full_clean(exclude=["password"])
     user.save()
     return user, created
+
+
+def access_log(request, *, action: str, target: str) -> None:
+    """Record that the logged-in user opened an ASN's page or downloaded a document."""
+    from .models import AccessLog
+
+    AccessLog.objects.create(
+        user=request.user if request.user.is_authenticated else None,
+        action=action,
+        target=str(target)[:200],
+        path=request.get_full_path()[:300],
+    )

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .forms import LoginForm
+from .forms import LoginForm, NipPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +13,19 @@ urlpatterns = [
         name="login",
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "kata-sandi/lupa/",
+        auth_views.PasswordResetView.as_view(
+            form_class=NipPasswordResetForm, extra_email_context={"portal_url": settings.PORTAL_URL}
+        ),
+        name="password_reset",
+    ),
+    path("kata-sandi/lupa/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "kata-sandi/atur/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("kata-sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("privasi/", views.privacy, name="privacy"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from .access import request_scope
 from .models import User
@@ -21,3 +22,11 @@ def home(request):
     if user.asn_id:
         return redirect("asn_detail", nip=user.asn.nip)
     return render(request, "opd/no_page.html", status=403)
+
+
+@require_GET
+def privacy(request):
+    """The privacy notice (UU 27/2022): what the portal holds, why, who sees it, for how long."""
+    from django.conf import settings
+
+    return render(request, "opd/privacy.html", {"payload_days": settings.PAYLOAD_RETENTION_DAYS})

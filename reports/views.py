@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from opd.access import get_opd_or_404, request_scope
-from opd.models import Opd
+from opd.models import AccessLog, Opd
+from opd.services import access_log
 from skp.views import chosen_period, posted_period
 from tpp.selectors import finalisation_in_force
 from tpp.views import xlsx_response
@@ -40,6 +41,7 @@ def opd_recap_xlsx(request, kode):
     if error:
         return redirect("opd_detail", kode=opd.kode)
     data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
     return xlsx_response(data, f"rekap-{opd.kode}-{period.key}.xlsx")
 
 
@@ -108,6 +110,7 @@ def report_download(request, pk):
     job = _own_job(request, pk)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
 
 
@@ -182,6 +185,11 @@ def _document(request, pk) -> AnnualRecapUpload:
 @login_required
 def document_download(request, pk):
     upload = _document(request, pk)
+    access_log(
+        request,
+        action=AccessLog.Action.DOWNLOAD,
+        target=f"rekap SKP tahunan {upload.opd.kode} {upload.year} v{upload.version}",
+    )
     return FileResponse(
         upload.file.open("rb"),
         as_attachment=True,

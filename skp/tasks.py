@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from . import rules
 from .bkn.sync import sync_period
+from .retention import payloads_prune
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -16,3 +17,9 @@ def sync_recent_periods() -> list[str]:
         run = sync_period(year=year, month=month, triggered_by="celery beat")
         results.append(f"{rules.period_key(year, month)}: {run.status if run else 'skipped (already running)'}")
     return results
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def prune_payloads() -> str:
+    """Weekly: raw BKN payloads older than PAYLOAD_RETENTION_DAYS are deleted (the records themselves stay)."""
+    return f"{payloads_prune()} raw payloads deleted"

@@ -16,7 +16,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from helpdesk.selectors import open_count as open_ticket_count
 from opd.access import get_asn_or_404, get_opd_or_404, request_scope
-from opd.models import Asn, Opd, Unit
+from opd.models import AccessLog, Asn, Opd, Unit
+from opd.services import access_log
 from reminders.recipients import no_working_email
 from reminders.services import last_nudged
 
@@ -315,6 +316,7 @@ def staff(request):
 def asn_detail(request, nip):
     scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
+    access_log(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
     history = asn_history(asn=asn, periods=_period_choices(request), as_of=timezone.now())
     context = {"asn": asn, "history": history, **_freshness(asn.opd_id)}
     return render(request, "skp/asn_detail.html", context)

@@ -1,4 +1,14 @@
 import pytest
+from django.test.utils import override_settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    # The test client and the browser test's live server speak plain HTTP on loopback.
+    # Session-wide and first: the live server's middleware reads this once, when it
+    # starts. (tests/test_deploy.py checks the production settings themselves.)
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

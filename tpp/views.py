@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opd.access import get_opd_or_404, request_scope
-from opd.models import Opd
+from opd.models import AccessLog, Opd
+from opd.services import access_log
 from reports import recaps
 from skp.views import chosen_period, period_context, posted_period
 
@@ -65,6 +66,7 @@ def opd_tpp_xlsx(request, kode):
     basis = basis_for(period=period, opd=opd, as_of=timezone.now())
     if period_error or _finance_only_final(scope, basis):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
     return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
 
 

@@ -23,7 +23,7 @@ def test_first_admin_gets_a_login_that_works(client):
     assert "Created login" in output
     user = User.objects.get(username=asn.nip)
     assert (user.role, user.is_staff, user.asn) == ("admin_bkpsdm", True, asn)
-    assert client.login(username=asn.nip, password="sandi-kuat-2025")
+    assert client.post("/masuk/", {"username": asn.nip, "password": "sandi-kuat-2025"}).status_code == 302
     assert client.get("/admin/skp/period/").status_code == 200
 
 

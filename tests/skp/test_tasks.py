@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_the_beat_schedule_is_nightly_and_hourly_from_the_10th_to_the_16th():
     schedule = {
         t.name: (t.task, t.crontab.minute, t.crontab.hour, t.crontab.day_of_month, str(t.crontab.timezone), t.enabled)
-        for t in PeriodicTask.objects.filter(task__startswith="skp.").select_related("crontab")
+        for t in PeriodicTask.objects.filter(task="skp.tasks.sync_recent_periods").select_related("crontab")
     }
     assert schedule == {
         "Sinkronisasi e-Kinerja setiap malam": ("skp.tasks.sync_recent_periods", "0", "1", "*", "Asia/Jakarta", True),
