@@ -1,10 +1,15 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from kapuas_kinerja.admin import ReadOnlyAdmin
 
 from .models import AccessLog, Asn, Opd, Unit, User
+from .services import RolesRefused, roles_grant_csv, roles_invite
 
 # Fields SIASN/e-Kinerja own once an ASN has been synced: edit them at BKN.
 ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_id", "last_synced_at")
@@ -81,11 +86,54 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "role", "opd", "asn", "password1", "password2")}),
     )
 
+    change_list_template = "admin/opd/user/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("unggah-peran/", self.admin_site.admin_view(self.roles_upload), name="opd_user_roles_upload"),
+            *super().get_urls(),
+        ]
+
+    def roles_upload(self, request):
+        """Heads and operators of every OPD at once, from a CSV; each gets an email to set their password."""
+        if not request.user.has_perm("opd.add_user"):
+            raise PermissionDenied
+        form = RolesUploadForm(request.POST or None, request.FILES or None)
+        problems = result = None
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["berkas"].read().decode("utf-8-sig", errors="replace")
+            try:
+                granted = roles_grant_csv(text=text)
+            except RolesRefused as refused:
+                problems = refused.problems
+            else:
+                result = {
+                    "granted": len(granted),
+                    "created": sum(1 for _u, created in granted if created),
+                    "invited": roles_invite([u for u, _c in granted]),
+                }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Give roles from a CSV file"),
+            "form": form,
+            "problems": problems,
+            "result": result,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/opd/user/roles_upload.html", context, status=400 if problems else 200)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]
         if not request.user.is_superuser:
             readonly.append("is_superuser")
         return readonly
+
+
+class RolesUploadForm(forms.Form):
+    berkas = forms.FileField(
+        label=_("CSV file with the columns nip, role, opd"),
+        help_text=_("role: kepala_opd, operator_opd, admin_bkpsdm, pimpinan, keuangan or asn; opd: the OPD code."),
+    )
 
 
 @admin.register(AccessLog)

@@ -37,7 +37,8 @@ class NipPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         nip = normalize_nip(email)
         users = User.objects.filter(username__in={email.strip(), nip}, is_active=True).select_related("asn")
-        return [u for u in users if u.has_usable_password() and address_of(u)]
+        # A login BKPSDM created without a password sets its first one here too.
+        return [u for u in users if address_of(u)]
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
         super().send_mail(

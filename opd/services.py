@@ -1,5 +1,6 @@
 """Writes on people and logins."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Asn, Opd, User
@@ -54,3 +55,85 @@ def access_log(request, *, action: str, target: str) -> None:
         target=str(target)[:200],
         path=request.get_full_path()[:300],
     )
+
+
+class RolesRefused(Exception):
+    """A roles file refused whole, with every problem as `baris N: …`."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
+    """Give many ASN their role at once from CSV text (nip, role, opd): all rows or none.
+
+    Passwords never travel in the file: each new login is invited by email to
+    set its own (`roles_invite`).
+    """
+    import csv
+
+    from django.utils.translation import gettext as _
+
+    from .nip import normalize_nip
+
+    sample = text[:2048]
+    dialect = csv.Sniffer().sniff(sample, delimiters=",;") if sample.strip() else csv.excel
+    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    header = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    if not {"nip", "role"} <= header:
+        raise RolesRefused([_("The first row must name the columns nip, role and opd.")])
+    rows, problems = [], []
+    for number, row in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        nip, role, kode = normalize_nip(row.get("nip")), row.get("role", ""), row.get("opd", "")
+        if not any(row.values()):
+            continue
+        try:
+            info = validate_nip(nip)
+        except ValidationError as error:
+            problems.append(
+                _("row %(row)s: %(error)s")
+                % {"row": number, "error": " ".join(getattr(error, "messages", [str(error)]))}
+            )
+            continue
+        if not Asn.objects.filter(nip=info.nip).exists():
+            problems.append(
+                _("row %(row)s: no ASN with NIP %(nip)s (sync or add them first)") % {"row": number, "nip": info.nip}
+            )
+        elif role not in User.Role.values:
+            problems.append(_("row %(row)s: unknown role “%(role)s”") % {"row": number, "role": role})
+        elif role in User.OPD_ROLES and not Opd.objects.filter(kode=kode.upper()).exists():
+            problems.append(_("row %(row)s: unknown OPD “%(opd)s”") % {"row": number, "opd": kode})
+        else:
+            rows.append((info.nip, role, kode.upper() if role in User.OPD_ROLES else None))
+    if not rows and not problems:
+        problems.append(_("The file has no rows."))
+    if problems:
+        raise RolesRefused(problems)
+    with transaction.atomic():
+        return [role_grant(nip=nip, role=role, opd_kode=kode) for nip, role, kode in rows]
+
+
+def roles_invite(users) -> int:
+    """Email each login without a password a link to set its own (single use, Django's reset token)."""
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+
+    from .forms import NipPasswordResetForm
+
+    invited = 0
+    for user in users:
+        if user.has_usable_password():
+            continue
+        form = NipPasswordResetForm({"email": user.username})
+        if form.is_valid() and form.get_users(user.username):
+            form.save(
+                domain_override=urlparse(settings.PORTAL_URL).netloc,
+                subject_template_name="registration/invitation_subject.txt",
+                email_template_name="registration/invitation_email.txt",
+                extra_email_context={"portal_url": settings.PORTAL_URL},
+            )
+            invited += 1
+    return invited

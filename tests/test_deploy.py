@@ -133,3 +133,9 @@ def test_old_raw_payloads_are_pruned_and_records_stay():
 def test_the_privacy_notice_is_public(client):
     page = client.get("/privasi/").content.decode()
     assert "UU 27/2022" in page or "27/2022" in page
+
+
+def test_the_health_check_answers_over_plain_http_even_in_production(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/sehat/").content == b"ok"
+    assert client.get("/masuk/").status_code == 301  # everything else goes to HTTPS

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from opd.services import RolesRefused, roles_grant_csv, roles_invite
+
+
+class Command(BaseCommand):
+    help = (
+        "Give many ASN their role at once from a CSV file with the columns nip, role and opd "
+        "(heads and operators of each OPD); each new login is emailed a link to set its own password."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="CSV file (comma or semicolon separated)")
+
+    def handle(self, *args, **options):
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}", returncode=2)
+        try:
+            granted = roles_grant_csv(text=path.read_text(encoding="utf-8-sig"))
+        except RolesRefused as refused:
+            for problem in refused.problems:
+                self.stderr.write(problem)
+            raise CommandError("the file was refused; nothing was changed", returncode=1) from None
+        invited = roles_invite([user for user, _created in granted])
+        created = sum(1 for _user, was_created in granted if was_created)
+        self.stdout.write(f"{len(granted)} roles given ({created} new logins); {invited} invitations sent.")
