@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install dirs migrate seed lock bench messages clean
+.PHONY: run test lint install dirs migrate seed lock bench loadtest messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ messages: install
 ## Re-resolve the dependency set from pyproject.toml's ranges into constraints.txt.
 lock:
 	rm -rf var/lockenv && $(PYTHON) -m venv var/lockenv
-	var/lockenv/bin/pip install --quiet ".[dev]"
+	var/lockenv/bin/pip install --quiet ".[dev,load]"
 	var/lockenv/bin/pip freeze --exclude kapuas-kinerja > constraints.txt
 	rm -rf var/lockenv
 
@@ -64,6 +64,11 @@ bench: install dirs
 	  if [ $$n = 8000 ]; then DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reminders || exit 1; \
 	    DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reports || exit 1; fi; \
 	done
+
+## 50 users for 60 s against gunicorn with production settings (no TLS: loopback) and the 8,000-ASN demo on PostgreSQL.
+loadtest: install dirs
+	$(PY) -m pip install --quiet -c constraints.txt ".[load]"
+	loadtest/run.sh
 
 clean:
 	rm -rf $(VENV) var
