@@ -5,7 +5,8 @@ import sys
 
 P95_TARGET_MS = 500
 
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+with open(sys.argv[1], encoding="utf-8") as stats:
+    rows = list(csv.DictReader(stats))
 print(f"{'request':<34} {'count':>7} {'fails':>6} {'req/s':>7} {'median':>8} {'p95':>8}")
 for row in rows:
     print(
@@ -17,6 +18,7 @@ failures, p95 = int(total["Failure Count"]), float(total["95%"])
 ok = failures == 0 and p95 <= P95_TARGET_MS
 print(
     f"\n50 users, 60 s: {float(total['Requests/s']):.1f} requests/s, median {total['50%']} ms, "
-    f"p95 {p95:.0f} ms, {failures} errors: {'target met' if ok else 'TARGET NOT MET'} (no errors, p95 <= {P95_TARGET_MS} ms)"
+    f"p95 {p95:.0f} ms, {failures} errors: {'target met' if ok else 'TARGET NOT MET'} "
+    f"(no errors, p95 <= {P95_TARGET_MS} ms)"
 )
 sys.exit(0 if ok else 1)
