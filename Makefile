@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install dirs migrate seed lock bench loadtest messages clean
+.PHONY: run test lint install dirs migrate seed lock bench loadtest faults messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench: install dirs
 loadtest: install dirs
 	$(PY) -m pip install --quiet -c constraints.txt ".[load]"
 	loadtest/run.sh
+
+## PostgreSQL restarted and Redis stopped under a running portal, and the fault tests (restarts this machine's services).
+faults: install dirs
+	faults/run.sh
 
 clean:
 	rm -rf $(VENV) var

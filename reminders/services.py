@@ -256,7 +256,8 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
     Message.objects.bulk_create(new, ignore_conflicts=True)
     result.queued = len({m.asn_id for m in new})
     result.already_today = len({m.asn_id for m in messages if m.idempotency_key in existing})
-    result.delayed = send_soon()["queued"] is False
+    if new:
+        result.delayed = send_soon()["queued"] is False
     return result
 
 
