@@ -15,7 +15,7 @@ import httpx
 
 BASE = os.environ["PORTAL"]
 USERNAME = os.environ["KEPALA"]
-PASSWORD = "kinerja-demo"
+PASSWORD = "kinerja-demo"  # noqa: S105 (the demo logins' published password)
 
 
 def logged_in() -> httpx.Client:
