@@ -80,9 +80,7 @@ def redis_down(client: httpx.Client) -> bool:
             headers={"HX-Request": "true", "Referer": BASE + "/opd/DINKES/"},
         )
         delayed = "tertunda" in nudge.text
-        print(
-            f"Redis stopped: dashboard {page.status_code}, nudge {nudge.status_code}, 'sending delayed' shown: {delayed}"
-        )
+        print(f"Redis stopped: dashboard {page.status_code}, nudge {nudge.status_code}, delay shown: {delayed}")
     finally:
         subprocess.run(os.environ["REDIS_START"], shell=True, check=True)  # noqa: S602
     time.sleep(1)
