@@ -12,7 +12,7 @@ COPY pyproject.toml constraints.txt ./
 RUN pip install -c constraints.txt . && useradd --create-home kinerja
 COPY . .
 RUN SECRET_KEY=build python manage.py collectstatic --no-input \
-    && mkdir -p var && chown -R kinerja var
+    && mkdir -p var/media var/private && chown -R kinerja var
 USER kinerja
 EXPOSE 8000
 CMD ["gunicorn", "kapuas_kinerja.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
