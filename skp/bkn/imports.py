@@ -263,7 +263,7 @@ def _write_penilaian(run, places, period_key, ratings, unrated) -> Period:
         period = Period.build(year, month)
         period.save()
     # Everyone in the file is of the population, rated or not: make sure they exist.
-    people = {a.nip: a for a in Asn.objects.filter(nip__in=[*ratings, *unrated])}
+    people = dict(Asn.objects.filter(nip__in=[*ratings, *unrated]).values_list("nip", "pk"))
     for nip, (_number, row) in unrated.items():
         if nip not in people:
             opd = places.opd(row.get("skp_unor_induk"))
@@ -274,7 +274,7 @@ def _write_penilaian(run, places, period_key, ratings, unrated) -> Period:
                     jabatan=row.get("skp_jabatan") or "",
                     opd=opd,
                     unit=places.unit(opd, row.get("skp_unor")),
-                )
+                ).pk
     write_ratings(ratings, run, places, period, people, None, Source.IMPORT)
     return period
 

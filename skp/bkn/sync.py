@@ -106,7 +106,8 @@ def sync_ekinerja(
         plans = collect_plans(enumerate(client.skp_plan_rows(year), start=1), run)
         people = write_population(plans, run, places, year, only_opd, Source.EKINERJA)
         ratings, _unrated = collect_ratings(enumerate(client.rating_rows(year, period.bkn_periode_id), start=1), run)
-        write_ratings(ratings, run, places, period, people, only_opd, Source.EKINERJA, progress, chunk)
+        asn_ids = {nip: asn.pk for nip, asn in people.items()}
+        write_ratings(ratings, run, places, period, asn_ids, only_opd, Source.EKINERJA, progress, chunk)
         if run.created or run.updated or places.created or _population_changed(run):
             rollup_refresh(periods=[period])
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
@@ -261,14 +262,15 @@ def write_ratings(
     run: SyncRun,
     places: Places,
     period: Period,
-    people: dict,
+    people: dict[str, int],
     only_opd,
     source: str,
     progress=None,
     chunk: int = CHUNK,
 ) -> None:
+    """Upsert the ratings in chunks. `people` maps NIP to ASN id (ids, not instances: 60,000 of them)."""
     missing = [nip for nip in ratings if nip not in people]
-    people.update({a.nip: a for a in Asn.objects.filter(nip__in=missing)})
+    people.update(dict(Asn.objects.filter(nip__in=missing).values_list("nip", "pk")))
     atasan_nips = {r.atasan_nip for r in ratings.values() if r.atasan_nip}
     atasan = dict(Asn.objects.filter(nip__in=atasan_nips).values_list("nip", "pk"))
     todo = list(ratings.values())
@@ -311,10 +313,12 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd, source) -
             continue
         if only_opd and opd.pk != only_opd.pk:
             continue
-        asn = people.get(rating.nip)
-        if asn is None:  # rated but not in the year's plans: still someone who must be listed
-            asn = Asn.objects.create(nip=rating.nip, nama=rating.nama, opd=opd, unit=places.unit(opd, rating.unor))
-            people[rating.nip] = asn
+        asn_id = people.get(rating.nip)
+        if asn_id is None:  # rated but not in the year's plans: still someone who must be listed
+            asn_id = Asn.objects.create(
+                nip=rating.nip, nama=rating.nama, opd=opd, unit=places.unit(opd, rating.unor)
+            ).pk
+            people[rating.nip] = asn_id
         values = {
             "stage": rules.RATED,
             "rated_at": rating.rated_at,
@@ -325,9 +329,9 @@ def _write_chunk(run, places, period, people, atasan, chunk, only_opd, source) -
             "unit": places.unit(opd, rating.unor),
             "atasan_id": atasan.get(rating.atasan_nip),
         }
-        record = existing.get(asn.pk)
+        record = existing.get(asn_id)
         if record is None:
-            record = MonthlyRecord(asn=asn, period=period, source=source, last_synced_at=now, **values)
+            record = MonthlyRecord(asn_id=asn_id, period=period, source=source, last_synced_at=now, **values)
             new.append(record)
         else:
             before = _record_values(record)
