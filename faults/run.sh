@@ -4,18 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-BENCH_PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
-db=kinerja_bench_8000
-psql "$BENCH_PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
-  || psql "$BENCH_PG/postgres" -qc "CREATE DATABASE $db"
-export DATABASE_URL="$BENCH_PG/$db" REDIS_URL="redis://127.0.0.1:6379/0" \
-  SECRET_KEY="faults-$(date +%s)-not-a-production-key-0123456789" DEBUG=0 ALLOWED_HOSTS=127.0.0.1 \
-  SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 LOG_LEVEL=ERROR
-$PY manage.py migrate --no-input -v0
-[ "$($PY manage.py shell -v 0 -c 'from opd.models import Asn; print(Asn.objects.count())')" -ge 7000 ] \
-  || $PY manage.py seed_demo --asn 8000 >/dev/null
-$PY manage.py collectstatic --no-input -v0
-$PY manage.py shell -v 0 -c 'from axes.models import AccessAttempt; AccessAttempt.objects.all().delete()'
+export REDIS_URL="redis://127.0.0.1:6379/0"
+source scripts/demo_portal.sh
 # A nudge goes once a day per ASN: forget an earlier run's, so this one has something to send.
 $PY manage.py shell -v 0 -c 'from reminders.models import Message; Message.objects.filter(kind="nudge").delete()'
 KEPALA="$($PY manage.py shell -v 0 -c 'from opd.models import User; print(User.objects.get(role="kepala_opd", opd__kode="DINKES").username)')"
@@ -26,10 +16,7 @@ export KEPALA PERIOD PORTAL="http://127.0.0.1:8060" \
   REDIS_STOP="redis-cli -p 6379 shutdown nosave || true" \
   REDIS_START="redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"
 
-.venv/bin/gunicorn kapuas_kinerja.wsgi --bind 127.0.0.1:8060 --workers 2 --timeout 60 --log-level error &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "$PORTAL/sehat/" >/dev/null && break; sleep 0.2; done
+start_portal 8060 2
 status=0
 $PY faults/check.py || status=1
 

@@ -10,7 +10,7 @@ from opd.models import Asn, Opd, User
 from skp import rules
 from skp.models import Period
 from skp.selectors import compliance_rows, with_names
-from skp.summaries import opd_summaries, period_summary
+from skp.summaries import opd_ranking, period_summary
 
 from .models import Kind, Message, Unsubscription
 
@@ -174,12 +174,12 @@ def _opd_heads(opd_ids: set[int]) -> dict[int, list[Recipient]]:
 
 def regency_ranking(period: Period, as_of: dt.datetime) -> dict:
     """Every OPD ranked by on-time rate (from the rollup), with the regency's totals."""
-    opds = list(Opd.objects.filter(is_active=True).order_by("nama"))
-    per_opd = opd_summaries(period, now=as_of, opd_ids={o.pk for o in opds})
-    ranking = sorted(
-        ({"opd": o, **per_opd[o.pk]["all"]} for o in opds if per_opd[o.pk]["all"]["total"]),
-        key=lambda r: (-(r["rate"] if r["rate"] is not None else -1), r["opd"].nama),
-    )
+    # The messages list OPD with anyone expected to file, with their overall counts.
+    ranking = [
+        {"opd": r["opd"], **r["all"]}
+        for r in opd_ranking(period, now=as_of, opds=Opd.objects.filter(is_active=True))
+        if r["all"]["total"]
+    ]
     summary = period_summary(period, now=as_of)
     return {
         "ranking": ranking,

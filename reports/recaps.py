@@ -12,7 +12,7 @@ from skp import rules
 from skp.charts import TREND_SERIES, trend_chart
 from skp.models import Period, Predikat
 from skp.selectors import RowFilters, compliance_rows, recent_periods, with_names
-from skp.summaries import opd_summaries, period_summary, trend
+from skp.summaries import opd_ranking, period_summary, trend
 from tpp.selectors import Basis
 
 from .exports import Sheet, pdf_bytes, pdf_in_parts, xlsx_bytes
@@ -130,12 +130,7 @@ def _rate(rate) -> float | None:
 
 
 def regency_recap_context(*, period: Period, as_of: dt.datetime) -> dict:
-    opds = list(Opd.objects.filter(is_active=True).order_by("nama"))
-    per_opd = opd_summaries(period, now=as_of, opd_ids={o.pk for o in opds})
-    ranking = sorted(
-        ({"opd": o, **per_opd[o.pk]} for o in opds),
-        key=lambda r: (-(r["all"]["rate"] if r["all"]["rate"] is not None else -1), r["opd"].nama),
-    )
+    ranking = opd_ranking(period, now=as_of, opds=Opd.objects.filter(is_active=True))
     points = trend(recent_periods(year=period.year, month=period.month), now=as_of)
     return {
         "period": period,

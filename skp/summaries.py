@@ -54,3 +54,16 @@ def trend(periods: list[Period], *, now: dt.datetime, opd_ids: set[int] | None =
         groups = _grouped(rows[period.key], now=now, deadline=period.deadline)
         points.append({"period": period, **groups})
     return points
+
+
+def opd_ranking(period: Period, *, now: dt.datetime, opds) -> list[dict]:
+    """Each OPD with its groups' counts, best on-time rate first (nobody expected to file: last), then by name.
+
+    The regency page, its recap and the messages to BKPSDM and pimpinan all rank this way.
+    """
+    opds = list(opds)
+    per_opd = opd_summaries(period, now=now, opd_ids={o.pk for o in opds})
+    return sorted(
+        ({"opd": o, **per_opd[o.pk]} for o in opds),
+        key=lambda r: (-(r["all"]["rate"] if r["all"]["rate"] is not None else -1), r["opd"].nama),
+    )

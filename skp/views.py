@@ -35,7 +35,7 @@ from .selectors import (
     recent_periods,
     with_names,
 )
-from .summaries import opd_summaries, period_summary, trend, unit_summaries
+from .summaries import opd_ranking, period_summary, trend, unit_summaries
 from .templatetags.kinerja import query_with
 
 PAGE_SIZE = 50
@@ -334,11 +334,7 @@ def kabupaten(request):
     jenis = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Jenis.values else None
     opds = list(Opd.objects.filter(jenis=jenis) if jenis else Opd.objects.all())
     opd_ids = {o.pk for o in opds}
-    per_opd = opd_summaries(period, now=now, opd_ids=opd_ids)
-    ranking = sorted(
-        ({"opd": o, **per_opd.get(o.pk, {})} for o in opds),
-        key=lambda r: (-(r["all"]["rate"] if r["all"]["rate"] is not None else -1), r["opd"].nama),
-    )
+    ranking = opd_ranking(period, now=now, opds=opds)
     summary = period_summary(period, now=now, opd_ids=None if jenis is None else opd_ids)
     points = trend(_period_choices(request), now=now, opd_ids=None if jenis is None else opd_ids)
     context = {
