@@ -69,7 +69,13 @@ class Scope:
         return q
 
     def asn_q(self) -> Q:
-        """Filter for Asn querysets, by where each ASN is now."""
+        """Filter for Asn querysets, by where each ASN is now.
+
+        The finance office reads TPP bases for every OPD but has no business on
+        ASN pages (personal data, UU 27/2022): only its own, if it is an ASN.
+        """
+        if self.role == Role.KEUANGAN and not self.is_superuser:
+            return Q(pk=self.asn_id) if self.asn_id else Q(pk__in=[])
         return self._q(opd="opd_id", unit="unit_id", atasan="atasan_id")
 
     def rows_q(self) -> Q:

@@ -53,8 +53,9 @@ MATRIX = {
         ("get", "/staf/?status=overdue", None, {"HX-Request": "true"}, (L, 403, 200, 403, 403, 403, 403, 403, 403)),
     ],
     "asn_detail": [
-        ("get", "/asn/{staff_nip}/", None, {}, (L, 200, 200, 200, 200, 404, 200, 200, 200)),
-        ("get", "/asn/{other_nip}/", None, {}, (L, 404, 404, 404, 404, 200, 200, 200, 200)),
+        # The finance office reads TPP bases, not ASN pages.
+        ("get", "/asn/{staff_nip}/", None, {}, (L, 200, 200, 200, 200, 404, 200, 404, 200)),
+        ("get", "/asn/{other_nip}/", None, {}, (L, 404, 404, 404, 404, 200, 200, 404, 200)),
     ],
     "nudge_overdue": [
         ("post", "/opd/{own}/ingatkan/", {"periode": "{period}"}, {}, (L, 403, 403, 302, 302, 404, 403, 403, 302))
