@@ -89,3 +89,29 @@ def test_kepala_filters_goes_back_and_cannot_open_another_opd(browser_page, live
     response = page.goto(f"{live_server.url}/opd/DLH/")
     assert response.status == 404
     assert "Tidak ditemukan" in page.content()
+
+
+def test_the_kepala_reminds_an_asn_with_one_click_under_the_content_security_policy(
+    browser_page, live_server, world, settings
+):
+    """An HTMX POST (the CSRF token from hx-headers) swaps the button for when the reminder went out."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    page = browser_page
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    page.goto(f"{live_server.url}/masuk/")
+    page.fill("#id_username", world["kepala"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/opd/DINKES/")
+    page.evaluate("window.kinerjaMarker = 'still here'")
+    row = page.locator("#record-list tr", has_text="Budi Belum Mengisi")
+    row.get_by_role("button", name="Ingatkan Budi Belum Mengisi sekarang").click()
+    row.get_by_text("Pengingat dikirim kepada 1 ASN.").wait_for()
+    assert "Terakhir diingatkan hari ini" in row.inner_text()
+    assert page.evaluate("window.kinerjaMarker") == "still here"  # a swap, not a new page
+    assert violations == []
