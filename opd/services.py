@@ -1,10 +1,16 @@
 """Writes on people and logins."""
 
+import csv
+from urllib.parse import urlparse
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import Asn, Opd, User
-from .nip import validate_nip
+from .forms import NipPasswordResetForm
+from .models import AccessLog, Asn, Opd, User
+from .nip import normalize_nip, validate_nip
 
 
 class RoleError(Exception):
@@ -47,8 +53,6 @@ def role_grant(*, nip: str, role: str, opd_kode: str | None = None, password: st
 
 def access_log(request, *, action: str, target: str) -> None:
     """Record that the logged-in user opened an ASN's page or downloaded a document."""
-    from .models import AccessLog
-
     AccessLog.objects.create(
         user=request.user if request.user.is_authenticated else None,
         action=action,
@@ -71,12 +75,6 @@ def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
     Passwords never travel in the file: each new login is invited by email to
     set its own (`roles_invite`).
     """
-    import csv
-
-    from django.utils.translation import gettext as _
-
-    from .nip import normalize_nip
-
     sample = text[:2048]
     dialect = csv.Sniffer().sniff(sample, delimiters=",;") if sample.strip() else csv.excel
     reader = csv.DictReader(text.splitlines(), dialect=dialect)
@@ -117,11 +115,6 @@ def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
 
 def roles_invite(users) -> int:
     """Email each login without a password a link to set its own (single use, Django's reset token)."""
-    from urllib.parse import urlparse
-
-    from django.conf import settings
-
-    from .forms import NipPasswordResetForm
 
     invited = 0
     for user in users:

@@ -131,8 +131,10 @@ def test_old_raw_payloads_are_pruned_and_records_stay():
 
 
 def test_the_privacy_notice_is_public(client):
-    page = client.get("/privasi/").content.decode()
-    assert "UU 27/2022" in page or "27/2022" in page
+    response = client.get("/privasi/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "Pemberitahuan privasi" in page
+    assert "UU 27/2022 tentang Pelindungan Data Pribadi" in page and "dihapus setelah 400 hari" in page
 
 
 def test_the_health_check_answers_over_plain_http_even_in_production(client, settings):
