@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import rules
-from .bkn.sync import sync_period
+from .bkn.sync import sync_master_data, sync_period
 from .retention import payloads_prune
 
 
@@ -17,6 +17,13 @@ def sync_recent_periods() -> list[str]:
         run = sync_period(year=year, month=month, triggered_by="celery beat")
         results.append(f"{rules.period_key(year, month)}: {run.status if run else 'skipped (already running)'}")
     return results
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sync_siasn_weekly() -> str:
+    """Weekly: SIASN's master data (the email and phone numbers reminders go to), annual SKP and unit tree."""
+    run = sync_master_data(triggered_by="celery beat")
+    return run.status if run else "skipped (already running)"
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -55,3 +55,26 @@ def test_no_two_syncs_of_the_same_scope_at_once(settings):
         assert not SyncRun.objects.exists()
     finally:
         cache.delete(key)
+
+
+def test_siasn_is_synced_weekly_and_old_payloads_pruned_weekly():
+    from skp import tasks  # noqa: F401  (a worker's autodiscovery imports it)
+
+    beat = {
+        t.task: (t.crontab.minute, t.crontab.hour, t.crontab.day_of_week, str(t.crontab.timezone))
+        for t in PeriodicTask.objects.filter(task__in=["skp.tasks.sync_siasn_weekly", "skp.tasks.prune_payloads"])
+    }
+    assert beat == {
+        "skp.tasks.sync_siasn_weekly": ("0", "2", "6", "Asia/Jakarta"),
+        "skp.tasks.prune_payloads": ("0", "3", "0", "Asia/Jakarta"),
+    }
+    assert {"skp.tasks.sync_siasn_weekly", "skp.tasks.prune_payloads"} <= set(app.tasks)
+
+
+def test_the_weekly_siasn_task_runs_the_siasn_sync_and_records_it():
+    from skp.tasks import sync_siasn_weekly
+
+    reported = sync_siasn_weekly()
+    run = SyncRun.objects.get()
+    assert (run.source, run.triggered_by, run.status) == ("siasn", "celery beat", reported)
+    assert run.finished_at is not None
