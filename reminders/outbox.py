@@ -97,10 +97,8 @@ def _record_failure(message: Message, error: DeliveryError, now: dt.datetime, re
     result.errors.append(f"{message.address}: {text}")
 
 
-def waiting(now: dt.datetime, *, kinds=None, limit: int = BATCH) -> list[Message]:
+def waiting(now: dt.datetime, *, limit: int = BATCH) -> list[Message]:
     rows = Message.objects.filter(status__in=[Status.QUEUED, Status.RETRY], next_attempt_at__lte=now)
-    if kinds:
-        rows = rows.filter(kind__in=kinds)
     return list(rows.order_by("pk")[:limit])
 
 
@@ -127,13 +125,13 @@ def send_batch(messages: list[Message], now: dt.datetime, result: SendResult) ->
             channel.close()
 
 
-def send_waiting(*, now: dt.datetime | None = None, kinds=None) -> SendResult:
+def send_waiting(*, now: dt.datetime | None = None) -> SendResult:
     """Send everything due in the outbox, batch after batch, and sort out what cannot go."""
     now = now or timezone.now()
     result = SendResult(uncertain=mark_uncertain(now), cancelled=cancel_unneeded(now))
     seen_last = None
     while True:
-        batch = waiting(now, kinds=kinds)
+        batch = waiting(now)
         if not batch or batch[-1].pk == seen_last:
             break
         seen_last = batch[-1].pk
