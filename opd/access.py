@@ -52,6 +52,16 @@ class Scope:
         """TPP bases: whoever opens OPD pages, and the finance office (finalised bases only)."""
         return self.opens_opd_pages or self.role == Role.KEUANGAN
 
+    @property
+    def opens_tpp_list(self) -> bool:
+        """Every OPD's TPP state: BKPSDM, the leadership and the finance office."""
+        return self.opens_regency_pages or self.role == Role.KEUANGAN
+
+    @property
+    def reads_tpp_drafts(self) -> bool:
+        """The finance office pays on finalised bases only; everyone else who opens TPP sees drafts too."""
+        return self.role != Role.KEUANGAN or self.is_superuser
+
     def acts_for_opd(self, opd_id: int) -> bool:
         """Uploading an OPD's signed recap: its Kepala OPD and operators, and BKPSDM."""
         return self.is_bkpsdm or (self.role in User.OPD_ROLES and opd_id in self.opd_ids)

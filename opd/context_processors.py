@@ -13,6 +13,6 @@ def navigation(request):
             "opd": user.opd if scope.opens_opd_pages and user.opd_id else None,
             "staff": scope.leads_staff,
             "own_nip": user.asn.nip if user.asn_id else None,
-            "tpp": scope.opens_regency_pages or user.role == "keuangan",
+            "tpp": scope.opens_tpp_list,
         }
     }

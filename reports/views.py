@@ -77,7 +77,7 @@ def report_start(request):
     else:
         raise Http404
     period = posted_period(request) if kind != Kind.ANNUAL_RECAP else None
-    if kind == Kind.TPP_BASIS and scope.role == "keuangan" and finalisation_in_force(period, opd) is None:
+    if kind == Kind.TPP_BASIS and not scope.reads_tpp_drafts and finalisation_in_force(period, opd) is None:
         raise Http404  # the finance office sees finalised bases only
     if period is not None and period.pk is None:
         messages.error(request, _("There is no data for this period yet."))

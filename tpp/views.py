@@ -15,6 +15,7 @@ from opd.access import get_opd_or_404, request_scope
 from opd.models import AccessLog, Opd
 from opd.services import access_log
 from reports import recaps
+from skp import rules
 from skp.views import chosen_period, period_context, posted_period
 
 from .models import Finalisation
@@ -29,11 +30,6 @@ def _tpp_opd(request, kode):
     return scope, get_opd_or_404(scope, kode)
 
 
-def _finance_only_final(scope, basis) -> bool:
-    """The finance office pays on finalised bases only: a draft is not shown to it."""
-    return scope.role == "keuangan" and not scope.is_superuser and not basis.is_final
-
-
 @require_GET
 @login_required
 def opd_tpp(request, kode):
@@ -41,7 +37,7 @@ def opd_tpp(request, kode):
     period, period_error = chosen_period(request)
     now = timezone.now()
     basis = basis_for(period=period, opd=opd, as_of=now)
-    hidden = _finance_only_final(scope, basis)
+    hidden = not (basis.is_final or scope.reads_tpp_drafts)
     page = Paginator([] if hidden else basis.lines, 50).get_page(request.GET.get("halaman"))
     context = {
         **period_context(request, period, period_error, now),
@@ -49,7 +45,7 @@ def opd_tpp(request, kode):
         "basis": basis,
         "hidden": hidden,
         "page": page,
-        "counts": [(s, label, basis.counts[s]) for s, label in recaps.tpp_context(basis)["statuses"]],
+        "counts": [(s, rules.STATUS_LABELS[s], basis.counts[s]) for s in rules.STATUSES],
         "can_finalise": scope.is_bkpsdm and period.pk is not None,
         "history": Finalisation.objects.filter(period=period, opd=opd).select_related("finalised_by", "reopened_by")
         if period.pk
@@ -64,7 +60,7 @@ def opd_tpp_xlsx(request, kode):
     scope, opd = _tpp_opd(request, kode)
     period, period_error = chosen_period(request)
     basis = basis_for(period=period, opd=opd, as_of=timezone.now())
-    if period_error or _finance_only_final(scope, basis):
+    if period_error or not (basis.is_final or scope.reads_tpp_drafts):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
     access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
     return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
@@ -121,7 +117,7 @@ def reopen(request, kode):
 def regency_tpp(request):
     """Every OPD's TPP basis for a period: finalised or not, by whom, with the links to each."""
     scope = request_scope(request)
-    if not (scope.opens_regency_pages or scope.role == "keuangan"):
+    if not scope.opens_tpp_list:
         raise PermissionDenied
     period, period_error = chosen_period(request)
     now = timezone.now()
@@ -131,5 +127,6 @@ def regency_tpp(request):
         **period_context(request, period, period_error, now),
         "rows": rows,
         "final_count": len(final),
+        "reads_drafts": scope.reads_tpp_drafts,
     }
     return render(request, "tpp/regency_tpp.html", context, status=400 if period_error else 200)
