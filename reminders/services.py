@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from opd.models import Asn
 from skp import rules
 from skp.models import Period
-from skp.selectors import compliance_rows, period_for
+from skp.selectors import compliance_rows, period_for, with_names
 
 from . import outbox, recipients
 from .channels import enabled_channels
@@ -215,18 +215,27 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
     now = now or timezone.now()
     today = timezone.localdate(now)
     asns = list(
-        compliance_rows(period=period, as_of=now, scope=recipients.EVERYONE, names=False)
+        with_names(compliance_rows(period=period, as_of=now, scope=recipients.EVERYONE, names=False), "atasan")
         .filter(pk__in=asn_ids, status__in=[rules.OVERDUE, rules.PENDING])
         .annotate(
             has_login=recipients.has_login(),
             unsubscribed=Exists(Unsubscription.objects.filter(asn_id=OuterRef("pk"), kind=Kind.NUDGE)),
         )
         .values(
-            "pk", "nip", "nama", "email", "phone", "has_login", "status", "must_act", "month_opd_id", "unsubscribed"
+            "pk",
+            "nip",
+            "nama",
+            "email",
+            "phone",
+            "has_login",
+            "status",
+            "must_act",
+            "month_opd_id",
+            "month_atasan_nama",
+            "unsubscribed",
         )
     )
     result = NudgeResult(unsubscribed=sum(1 for a in asns if a["unsubscribed"]))
-    atasan = dict(Asn.objects.filter(pk__in=asn_ids, atasan__isnull=False).values_list("pk", "atasan__nama"))
     messages = []
     for a in asns:
         if a["unsubscribed"]:
@@ -234,7 +243,8 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
         draft = recipients.Draft(
             recipient=recipients.asn_recipient(a),
             opd_id=a["month_opd_id"],
-            context={"status": a["status"], "must_act": a["must_act"], "atasan_nama": atasan.get(a["pk"])},
+            # The appraiser of that month, as the lists show (not today's, after a transfer).
+            context={"status": a["status"], "must_act": a["must_act"], "atasan_nama": a["month_atasan_nama"]},
         )
         built = build_messages(
             Kind.NUDGE,

@@ -56,6 +56,9 @@ def test_remind_all_overdue_without_javascript_goes_back_with_a_message(
     assert response.status_code == 302 and response["Location"] == back
     # Ani, Budi and Fajar are overdue with an address; Eka has none.
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.lazy.email, world.filed.email, world.quiet.email])
+    # Budi has filed: his reminder names who must act now, his appraiser that month.
+    budi = next(m for m in mail.outbox if m.to == [world.filed.email])
+    assert "penilaian kini menunggu Kepala Puskesmas" in budi.body
     page = client.get(back)
     assert "Pengingat dikirim kepada 3 ASN. 1 ASN tidak punya email atau nomor WhatsApp." in page.text
 
