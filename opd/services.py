@@ -75,8 +75,12 @@ def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
     Passwords never travel in the file: each new login is invited by email to
     set its own (`roles_invite`).
     """
-    sample = text[:2048]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;") if sample.strip() else csv.excel
+    # Comma or semicolon (Excel in Indonesian locales saves with semicolons); a file
+    # with one column has no delimiter to find, and the header check refuses it below.
+    try:
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;")
+    except csv.Error:
+        dialect = csv.excel
     reader = csv.DictReader(text.splitlines(), dialect=dialect)
     header = {(name or "").strip().lower() for name in reader.fieldnames or []}
     if not {"nip", "role"} <= header:
