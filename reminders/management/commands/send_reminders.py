@@ -1,9 +1,7 @@
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from reminders.services import send_reminders
-from skp import rules
+from skp.management.options import as_of_option
 
 
 class Command(BaseCommand):
@@ -17,13 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="print who would get what; write and send nothing")
 
     def handle(self, *args, **options):
-        as_of = None
-        if options["as_of"]:
-            try:
-                as_of = rules.aware(dt.datetime.fromisoformat(options["as_of"]))
-            except ValueError:
-                raise CommandError(f"--as-of {options['as_of']!r} is not ISO-8601", returncode=2) from None
-        run = send_reminders(as_of=as_of, dry_run=options["dry_run"])
+        run = send_reminders(as_of=as_of_option(options["as_of"]), dry_run=options["dry_run"])
         if not run.occasions:
             self.stdout.write("Nothing is due that has not gone out already.")
         for occasion in run.occasions:

@@ -1,14 +1,11 @@
 import csv
-import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
 from opd.access import Scope
-from opd.models import Opd
-from skp import rules
-from skp.selectors import compliance_report, period_for
+from skp.management.options import as_of_option, opd_option, period_option
+from skp.selectors import compliance_report
 
 COLUMNS = ["nip", "nama", "opd", "unor", "is_guru", "stage", "status", "rated_at", "predikat", "must_act"]
 
@@ -23,26 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args, **options):
-        try:
-            year, month = rules.parse_period(options["period"])
-        except rules.RuleError:
-            raise CommandError(f"period {options['period']!r} must be YYYY-MM", returncode=2) from None
-        as_of = timezone.now()
-        if options["as_of"]:
-            try:
-                as_of = rules.aware(dt.datetime.fromisoformat(options["as_of"]))
-            except ValueError:
-                raise CommandError(f"--as-of {options['as_of']!r} is not ISO-8601", returncode=2) from None
-        opd_id = None
-        if options["opd"]:
-            opd = Opd.objects.filter(kode=options["opd"].upper()).first()
-            if opd is None:
-                raise CommandError(f"unknown OPD {options['opd']!r}", returncode=2)
-            opd_id = opd.pk
+        period = period_option(options["period"])
+        as_of = as_of_option(options["as_of"])
+        opd = opd_option(options["opd"])
+        opd_id = opd.pk if opd else None
 
-        report = compliance_report(
-            period=period_for(year, month), as_of=as_of, scope=Scope(role="cli", all_opd=True), opd_id=opd_id
-        )
+        report = compliance_report(period=period, as_of=as_of, scope=Scope(role="cli", all_opd=True), opd_id=opd_id)
         getattr(self, f"write_{options['format']}")(report)
 
     def write_json(self, report):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from opd.models import Opd
 from reports import recaps
-from reports.management.commands.report import parse_common, write
+from skp.management.options import as_of_option, opd_option, period_option, write_output
 from tpp.selectors import basis_for
 
 
@@ -24,7 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", help="ISO-8601 moment for a draft basis (default: now)")
 
     def handle(self, *args, **options):
-        period, opd, as_of = parse_common(options)
+        period, opd, as_of = (
+            period_option(options["period"]),
+            opd_option(options["opd"]),
+            as_of_option(options["as_of"]),
+        )
         kind, output = options["format"], options["output"]
         if kind != "json" and not output:
             raise CommandError(f"--format {kind} needs --output", returncode=2)
@@ -38,10 +42,10 @@ class Command(BaseCommand):
             )
             text = json.dumps(payload, ensure_ascii=False, indent=2)
             if output:
-                write(Path(output), text.encode())
+                write_output(Path(output), text.encode())
             else:
                 sys.stdout.write(text + "\n")
             return
         data = recaps.tpp_pdf(bases[0]) if kind == "pdf" else recaps.tpp_xlsx(bases[0])
-        write(Path(output), data)
+        write_output(Path(output), data)
         self.stdout.write(f"{output}: {len(data):,} bytes")
