@@ -68,16 +68,20 @@ def opd_recap_pdf(**kwargs) -> bytes:
     return pdf_in_parts("reports/pdf/opd_recap.html", context, context["units"])
 
 
+def _recap_heading(context: dict, *titles: str) -> list[str]:
+    """The rows above a recap's table: the regency, the titles, the deadline and when the data was read."""
+    return [
+        _("GOVERNMENT OF KAPUAS REGENCY"),
+        *titles,
+        _("Deadline: %(deadline)s WIB") % {"deadline": _when(context["period"].deadline)},
+        _("Data as of %(moment)s WIB") % {"moment": _when(context["as_of"])},
+    ]
+
+
 def opd_recap_xlsx(**kwargs) -> bytes:
     c = opd_recap_context(**kwargs)
     period, opd = c["period"], c["opd"]
-    heading = [
-        _("GOVERNMENT OF KAPUAS REGENCY"),
-        opd.nama,
-        _("Monthly SKP reporting recap, %(month)s") % {"month": _month(period)},
-        _("Deadline: %(deadline)s WIB") % {"deadline": _when(period.deadline)},
-        _("Data as of %(moment)s WIB") % {"moment": _when(c["as_of"])},
-    ]
+    heading = _recap_heading(c, opd.nama, _("Monthly SKP reporting recap, %(month)s") % {"month": _month(period)})
     counts = Sheet(
         title=_("Recap"),
         heading=heading,
@@ -150,12 +154,9 @@ def regency_recap_pdf(**kwargs) -> bytes:
 
 def regency_recap_xlsx(**kwargs) -> bytes:
     c = regency_recap_context(**kwargs)
-    heading = [
-        _("GOVERNMENT OF KAPUAS REGENCY"),
-        _("Monthly SKP reporting recap of every OPD, %(month)s") % {"month": _month(c["period"])},
-        _("Deadline: %(deadline)s WIB") % {"deadline": _when(c["period"].deadline)},
-        _("Data as of %(moment)s WIB") % {"moment": _when(c["as_of"])},
-    ]
+    heading = _recap_heading(
+        c, _("Monthly SKP reporting recap of every OPD, %(month)s") % {"month": _month(c["period"])}
+    )
     sheet = Sheet(
         title=_("Recap"),
         heading=heading,
