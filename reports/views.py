@@ -126,6 +126,12 @@ def _year(data) -> int:
     return this_year - 1
 
 
+def _recent_years() -> range:
+    """The year picker: this year and the three before it."""
+    this_year = timezone.localdate().year
+    return range(this_year, this_year - 4, -1)
+
+
 @require_GET
 @login_required
 def opd_annual(request, kode):
@@ -135,7 +141,7 @@ def opd_annual(request, kode):
     context = {
         "opd": opd,
         "year": year,
-        "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
+        "years": _recent_years(),
         "page": Paginator(rows, 50).get_page(request.GET.get("halaman")),
         "reached": sum(1 for r in rows if r["skp__sent_to_siasn"]),
         "total": len(rows),
@@ -230,7 +236,7 @@ def annual_overview(request):
     rows = [{"opd": opd, "upload": latest.get(opd.pk)} for opd in Opd.objects.filter(is_active=True).order_by("nama")]
     context = {
         "year": year,
-        "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
+        "years": _recent_years(),
         "rows": rows,
         "missing": sum(1 for r in rows if r["upload"] is None),
         "counts": {
