@@ -284,6 +284,10 @@ BKN_SIMULATOR_SEED = envint("BKN_SIMULATOR_SEED", 2025)
 # Records older than this are shown as stale on every page.
 SYNC_STALE_AFTER_HOURS = envint("SYNC_STALE_AFTER_HOURS", 24)
 
+# How long the OPD dashboard's rendered parts are kept (skp/pagecache.py); 0 turns it off.
+# They are renewed at once when the data changes: this only bounds a missed renewal.
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

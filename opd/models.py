@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +9,10 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from .nip import NIP_PATTERN, PNS, PPPK, validate_nip
+
+
+def new_data_version() -> int:
+    return secrets.randbits(62)
 
 
 class Opd(models.Model):
@@ -37,6 +43,11 @@ class Opd(models.Model):
     )
     siasn_unor_id = models.CharField(_("SIASN unit id"), max_length=64, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A new random value in the same transaction as every change to what this
+    # OPD's pages show (opd.services.opd_data_changed): cached parts of its
+    # dashboard are keyed by it. Random rather than counted, so a restored
+    # backup never meets a cached part built from other data.
+    data_version = models.BigIntegerField(default=new_data_version, editable=False)
 
     class Meta:
         ordering = ["nama"]

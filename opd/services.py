@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .forms import NipPasswordResetForm
-from .models import AccessLog, Asn, Opd, User
+from .models import AccessLog, Asn, Opd, User, new_data_version
 from .nip import normalize_nip, validate_nip
 
 
@@ -134,3 +134,15 @@ def roles_invite(users) -> int:
             )
             invited += 1
     return invited
+
+
+def opd_data_changed(*, opd_ids=None) -> None:
+    """Give these OPD (default: every OPD) a new data version, in the caller's transaction.
+
+    Written with the change itself, a reader sees the new version only with the
+    new data, and any part cached under the old one is never read again. Call it
+    from every write that changes what a dashboard shows; the rollup refresh,
+    the model signals (skp/signals.py) and the bulk writers that bypass both do.
+    """
+    opds = Opd.objects.all() if opd_ids is None else Opd.objects.filter(pk__in={pk for pk in opd_ids if pk})
+    opds.update(data_version=new_data_version())

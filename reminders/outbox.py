@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from opd.services import opd_data_changed
 from skp.models import Exemption, MonthlyRecord
 
 from .channels import DeliveryError, PermanentError, channel_for
@@ -87,6 +88,8 @@ def _record_failure(message: Message, error: DeliveryError, now: dt.datetime, re
     text = str(error)[:500]
     if isinstance(error, PermanentError) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         Message.objects.filter(pk=message.pk).update(status=Status.FAILED, last_error=text)
+        if message.asn_id:  # the OPD dashboards count the ASN email cannot reach
+            opd_data_changed()
         result.failed += 1
     else:
         wait = min(BACKOFF_MINUTES * 2 ** (message.attempts - 1), BACKOFF_CAP_MINUTES)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from opd.models import Asn
+from opd.services import opd_data_changed
 from skp import rules
 from skp.models import Period
 from skp.selectors import compliance_rows, period_for, with_names
@@ -264,6 +265,8 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
     )
     new = [m for m in messages if m.idempotency_key not in existing]
     Message.objects.bulk_create(new, ignore_conflicts=True)
+    if new:  # the dashboards say when each ASN was last reminded
+        opd_data_changed(opd_ids={a["month_opd_id"] for a in asns})
     result.queued = len({m.asn_id for m in new})
     result.already_today = len({m.asn_id for m in messages if m.idempotency_key in existing})
     if new:

@@ -7,4 +7,4 @@ class SkpConfig(AppConfig):
     verbose_name = _("Performance reporting")
 
     def ready(self):
-        from . import audit  # noqa: F401  (registers the audited models)
+        from . import audit, signals  # noqa: F401  (registers the audited models and the receivers)

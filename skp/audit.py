@@ -17,7 +17,7 @@ auditlog.register(Exemption)
 auditlog.register(MonthlyRecord, exclude_fields=["updated_at", "predikat_computed"])
 auditlog.register(AnnualSkp)
 auditlog.register(Asn, exclude_fields=["updated_at", "is_guru"])
-auditlog.register(Opd)
+auditlog.register(Opd, exclude_fields=["data_version"])
 auditlog.register(Unit)
 auditlog.register(
     get_user_model(),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from opd.access import Scope
+from opd.services import opd_data_changed
 
 from . import rules
 from .models import Period, StatusRollup
@@ -67,6 +68,7 @@ def rollup_refresh(*, periods: Iterable[Period] | None = None, opd_ids: Iterable
         objs = [StatusRollup(period=period, **row) for row in aggregate(period, opd_ids)]
         StatusRollup.objects.bulk_create(objs)
         written += len(objs)
+    opd_data_changed(opd_ids=opd_ids)
     return written
 
 

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from reminders.services import last_nudged
 
 from . import rules
 from .charts import TREND_SERIES, trend_chart
+from .pagecache import cached_parts, dashboard_key
 from .selectors import (
     RowFilters,
     asn_history,
@@ -199,30 +202,50 @@ def opd_detail(request, kode):
     scope, opd = _dashboard_opd(request, kode)
     period, period_error = chosen_period(request)
     now = timezone.now()
-    params = _list_params(request, opd_id=opd.pk)
+    can_nudge = bool(scope.nudges_opd(opd.pk) and period.pk)
+    key = dashboard_key(
+        request, opd=opd, period=period, chased=_period_choices(request)[0], now=now, can_nudge=can_nudge
+    )
+    parts = cached_parts(key, lambda: _opd_parts(request, scope, opd, period, now, can_nudge))
+    if _is_list_swap(request):
+        return HttpResponse(parts["list"])
     context = {
         "opd": opd,
+        "parts": parts,
+        "can_nudge": can_nudge,
+        **period_context(request, period, period_error, now),
+        "open_tickets": open_ticket_count(opd.pk),
+        **_freshness(opd.pk),
+    }
+    return render(request, "skp/opd_detail.html", context, status=400 if period_error else 200)
+
+
+def _opd_parts(request, scope, opd, period, now, can_nudge: bool) -> dict:
+    """What every viewer of this dashboard sees alike, rendered without the viewer's context.
+
+    No context processors run here, so no CSRF token, menu or message can slip
+    into a part that another viewer will be served.
+    """
+    params = _list_params(request, opd_id=opd.pk)
+    context = {
+        "request": request,  # the list's links keep the address's filters
+        "opd": opd,
         "period": period,
+        "can_nudge": can_nudge,
         **_list_context(request=request, period=period, now=now, scope=scope, params=params),
     }
-    if scope.nudges_opd(opd.pk) and period.pk:
-        context["can_nudge"] = True
+    if can_nudge:
         context["nudged"] = last_nudged([row.pk for row in context["page"]], period=period)
-    if _is_list_swap(request):
-        return render(request, "skp/opd_detail.html#record-list", context)
-
     summary = period_summary(period, now=now, opd_ids={opd.pk})
     unit_count = Unit.objects.filter(opd=opd).count()
-    points = trend(_period_choices(request), now=now, opd_ids={opd.pk})
     context.update(
         {
-            **period_context(request, period, period_error, now),
             "summary": summary,
             "cards": _summary_cards(summary["all"]),
             "groups": GROUPS,
             # A select of thousands of schools helps nobody: past that, units are
             # picked on the unit page (the drill-down), which links back here.
-            "units": Unit.objects.filter(opd=opd).order_by("nama").only("pk", "nama")
+            "units": list(Unit.objects.filter(opd=opd).order_by("nama").only("pk", "nama"))
             if unit_count <= UNITS_IN_FILTER
             else None,
             "chosen_unit": Unit.objects.filter(opd=opd, pk=params.filters.unit_id).first()
@@ -230,13 +253,18 @@ def opd_detail(request, kode):
             else None,
             "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
             "unit_count": unit_count,
-            "chart": trend_chart(points, TREND_SERIES),
-            "no_working_email": no_working_email(opd.pk),
-            "open_tickets": open_ticket_count(opd.pk),
-            **_freshness(opd.pk),
+            "chart": trend_chart(trend(_period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
         }
     )
-    return render(request, "skp/opd_detail.html", context, status=400 if period_error else 200)
+    template = "skp/opd_detail.html#"
+    return {
+        "summary": render_to_string(template + "summary", context),
+        "filters": render_to_string(template + "filters", context),
+        "list": render_to_string(template + "record-list", context),
+        "lower": render_to_string(template + "lower", context),
+        "overdue": summary["all"]["counts"][rules.OVERDUE],
+        "no_working_email": no_working_email(opd.pk),
+    }
 
 
 def _unit_rows(period, now, opd, *, limit: int | None = None) -> list[dict]:

@@ -32,3 +32,11 @@ def _tasks_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Dashboard parts, sync locks and the like never leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from opd.models import Asn, Opd, Unit
+from opd.services import opd_data_changed
 
 from .. import rules
 from ..models import AnnualSkp, MonthlyRecord, Period, RecordPayload, Source, SyncRun
@@ -537,6 +538,8 @@ def write_master_data(run: SyncRun, master_data: list, people: dict[str, Asn] | 
         else:
             run.unchanged += 1
     _upsert(Asn, changed, ["nip"], ["nama", "email", "phone", "kind", "siasn_pns_id", "last_synced_at"])
+    if changed:  # names show on the dashboards, an appraiser's on other OPD's too
+        opd_data_changed()
 
 
 def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress=None) -> SyncRun | None:

@@ -105,6 +105,17 @@ def test_the_dashboard_counts_asn_without_a_working_email(client, world):
     assert "2 ASN tidak punya email yang berfungsi" in page.text
 
 
+def test_an_address_refused_while_the_dashboard_was_cached_shows_in_the_count(client, world, smtp):
+    from reminders.outbox import send_waiting
+
+    client.force_login(world.kepala)
+    smtp.refuse.add(world.lazy.email)
+    client.post(reverse("nudge_one", args=["DINKES", world.lazy.nip]), {"periode": "2026-10"})  # queued, not sent
+    assert "1 ASN tidak punya email yang berfungsi" in client.get(reverse("opd_detail", args=["DINKES"])).text
+    assert send_waiting().failed == 1
+    assert "2 ASN tidak punya email yang berfungsi" in client.get(reverse("opd_detail", args=["DINKES"])).text
+
+
 def test_an_asn_activates_a_login_from_the_link_once(client, world):
     token = activation_token(world.lazy.pk, f"/asn/{world.lazy.nip}/")
     url = reverse("activate", args=[token])

@@ -1,0 +1,24 @@
+"""Hand-made changes give the dashboards a new data version (opd.services.opd_data_changed).
+
+The admin panel, the SIASN unit tree and the tests save rows one at a time;
+syncs and imports write in bulk and refresh the rollup, which does the same.
+Rare enough to renew every OPD's version: a changed name or deadline shows on
+other OPD's pages too (an appraiser's name, a regency-wide period).
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from opd.models import Asn, Opd, Unit
+from opd.services import opd_data_changed
+
+from .models import Exemption, MonthlyRecord, Period
+
+SHOWN = (Asn, Opd, Unit, MonthlyRecord, Exemption, Period)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def shown_data_changed(sender, **kwargs):
+    if sender in SHOWN and not kwargs.get("raw"):
+        opd_data_changed()

@@ -1,0 +1,153 @@
+"""The OPD dashboard's cached parts: served again only while nothing they show has changed."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from opd.models import Opd
+from skp import rules
+from skp.bkn.siasn import MasterData
+from skp.bkn.sync import write_master_data
+from skp.models import Exemption, Period, SyncRun
+from tests.world import build_world
+
+WIB = rules.WIB
+NOW = dt.datetime(2026, 11, 18, 10, 30, tzinfo=WIB)  # October is overdue
+PAGE = "/opd/DINKES/?periode=2026-10"
+
+
+@pytest.fixture
+def world(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(NOW, tick=False):
+        yield build_world()
+
+
+def load(client, url=PAGE, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, url
+    return response.content.decode(), len(ctx.captured_queries)
+
+
+def row_of(page: str, nama: str) -> str:
+    start = page.index(nama)
+    return page[start : page.index("</tr>", start)]
+
+
+def test_a_second_view_reads_the_parts_back_and_shows_the_same_page(client, world):
+    client.force_login(world.kepala)
+    first, built = load(client)
+    second, cached = load(client)
+    assert cached < built
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')
+    assert strip.sub("", second) == strip.sub("", first)
+    assert "Ani Belum Mengisi" in second and "Lewat batas" in second
+
+
+def test_no_viewer_gets_another_viewers_csrf_token_and_their_reminder_goes_through(world):
+    kepala, operator = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    kepala.force_login(world.kepala)
+    operator.force_login(world.operator)
+    kepala_page, _ = load(kepala)  # builds the parts
+    operator_page, _ = load(operator)  # reads them back
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', kepala_page))
+    assert not tokens & set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', operator_page))
+    # The list's buttons post the page's own nudge form, which holds this viewer's token.
+    form = operator_page[operator_page.index('<form id="nudge-form"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    url = reverse("nudge_one", args=["DINKES", world.lazy.nip])
+    assert f'formaction="{url}"' in row_of(operator_page, "Ani Belum Mengisi")
+    response = operator.post(url, {"csrfmiddlewaretoken": token, "periode": "2026-10", "next": PAGE})
+    assert response.status_code == 302
+    assert "Terakhir diingatkan 18 November 2026 10.30 WIB" in row_of(load(operator)[0], "Ani Belum Mengisi")
+
+
+def test_who_may_not_remind_never_gets_the_buttons_of_who_may(client, world):
+    client.force_login(world.kepala)
+    assert "Ingatkan sekarang" in load(client)[0]
+    client.force_login(world.bupati)
+    assert "Ingatkan sekarang" not in load(client)[0]
+
+
+def test_a_reminder_sent_shows_on_the_next_view(client, world):
+    client.force_login(world.kepala)
+    assert "Terakhir diingatkan" not in row_of(load(client)[0], "Ani Belum Mengisi")
+    client.post(reverse("nudge_one", args=["DINKES", world.lazy.nip]), {"periode": "2026-10"})
+    assert "Terakhir diingatkan" in row_of(load(client)[0], "Ani Belum Mengisi")
+
+
+def test_an_exemption_entered_by_bkpsdm_shows_on_the_next_view(client, world):
+    client.force_login(world.kepala)
+    assert "Lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
+    world.admin.is_staff = True
+    world.admin.save()
+    admin = Client()
+    admin.force_login(world.admin)
+    response = admin.post(
+        reverse("admin:skp_exemption_add"),
+        {"asn": world.lazy.pk, "kind": Exemption._meta.get_field("kind").choices[0][0], "start": "01/10/2026"},
+    )
+    assert response.status_code == 302 and response.url == reverse("admin:skp_exemption_changelist")
+    assert "Dikecualikan" in row_of(load(client)[0], "Ani Belum Mengisi")
+
+
+def test_a_name_changed_by_the_siasn_sync_shows_on_the_next_view(client, world):
+    client.force_login(world.kepala)
+    assert "Ani Belum Mengisi" in load(client)[0]
+    run = SyncRun.objects.create(source="siasn", triggered_by="test")
+    renamed = MasterData(
+        nip=world.lazy.nip, pns_id="", nama="Ani Rahmawati", kind=world.lazy.kind, email="", phone="", raw={}
+    )
+    write_master_data(run, [renamed])
+    page = load(client)[0]
+    assert "Ani Rahmawati" in page and "Ani Belum Mengisi" not in page
+
+
+def test_a_deadline_moved_by_bkpsdm_shows_on_the_next_view(client, world):
+    client.force_login(world.kepala)
+    assert "Lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
+    period = Period.objects.get(year=2026, month=10)
+    period.deadline_override = dt.datetime(2026, 11, 30, 23, 59, tzinfo=WIB)
+    period.override_reason = "Gangguan e-Kinerja"
+    period.save()
+    assert "Belum dinilai" in row_of(load(client)[0], "Ani Belum Mengisi")
+
+
+def test_the_deadline_passing_turns_pending_into_overdue_without_any_write(client, world):
+    client.force_login(world.kepala)
+    with time_machine.travel(dt.datetime(2026, 11, 15, 23, 0, tzinfo=WIB), tick=False):
+        assert "Belum dinilai" in row_of(load(client)[0], "Ani Belum Mengisi")
+    with time_machine.travel(dt.datetime(2026, 11, 15, 23, 59, 59, tzinfo=WIB) + dt.timedelta(seconds=1), tick=False):
+        assert "Lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
+
+
+def test_every_opd_gets_a_new_version_with_each_change_it_shows(world):
+    before = dict(Opd.objects.values_list("kode", "data_version"))
+    world.lazy.nama = "Ani Baru"
+    world.lazy.save()
+    after = dict(Opd.objects.values_list("kode", "data_version"))
+    assert all(after[kode] != before[kode] for kode in before)
+
+
+def test_with_the_cache_down_the_page_is_built_every_time(client, world, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    client.force_login(world.kepala)
+    assert "Ani Belum Mengisi" in load(client)[0]
+    assert "Ani Belum Mengisi" in load(client)[0]
+
+
+def test_a_text_search_is_built_not_kept(client, world):
+    client.force_login(world.kepala)
+    load(client, PAGE + "&q=Ani")  # the session
+    _, first = load(client, PAGE + "&q=Ani")
+    _, second = load(client, PAGE + "&q=Ani")
+    assert second == first
