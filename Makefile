@@ -52,6 +52,8 @@ lock:
 
 ## Dashboards and sync at 8,000 and 60,000 ASN, reminders and recaps at 8,000, on PostgreSQL (a database per size, seeded on first use).
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+# The dashboards read their cached parts from Redis, as in production (a database of its own: bench empties it).
+BENCH_REDIS ?= redis://127.0.0.1:6379/1
 BENCH_SIZES ?= 8000 60000
 bench: install dirs
 	@for n in $(BENCH_SIZES); do \
@@ -59,7 +61,7 @@ bench: install dirs
 	  psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$$db'" | grep -q 1 \
 	    || psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" || exit 1; \
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py migrate --no-input -v0 || exit 1; \
-	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench --asn $$n || exit 1; \
+	  DATABASE_URL=$(BENCH_PG)/$$db REDIS_URL=$(BENCH_REDIS) SECRET_KEY=bench $(PY) manage.py bench --asn $$n || exit 1; \
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_sync --asn $$n || exit 1; \
 	  if [ $$n = 8000 ]; then DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reminders || exit 1; \
 	    DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reports || exit 1; fi; \
