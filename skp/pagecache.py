@@ -11,11 +11,13 @@ of the OPD's data version and of everything else the parts depend on:
   reader meets the new version only together with the new data;
 - the clock: whether each deadline has passed (pending becomes overdue without
   a write), and the day;
-- the address: the filters, sort and page asked for;
+- the address: the filters, sort and page asked for (the list and its form
+  only: the summary, trend and units are one part per period, so a new
+  filter builds the list alone);
 - the viewer: only whether they may send reminders. Their menu, CSRF tokens
   and messages stay out of the parts.
 
-A text search is not cached (too many keys for one use). The timeout bounds
+A text search's list is not cached (too many keys for one use). The timeout bounds
 the harm of a write path that forgot to renew the version. If the cache is
 down, the parts are built every time, as they were before.
 """
@@ -33,15 +35,13 @@ logger = logging.getLogger(__name__)
 LIST_PARAMETERS = {"periode", "status", "guru", "jenis", "unit", "urut", "halaman"}
 
 
-def dashboard_key(request, *, opd, period, chased, now, can_nudge: bool) -> str | None:
-    """The key of an OPD dashboard's parts for this request, or None when they are not cached."""
-    if not settings.DASHBOARD_CACHE_SECONDS:
-        return None
-    query = sorted((name, values) for name, values in request.GET.lists())
-    if any(name not in LIST_PARAMETERS or len(values) != 1 or len(values[0]) > 20 for name, values in query):
-        return None
-    parts = [
-        "opd-dashboard",
+def dashboard_keys(request, *, opd, period, chased, now, can_nudge: bool) -> dict[str, str | None]:
+    """The keys of an OPD dashboard's parts for this request (None: that part is not cached).
+
+    "page" (summary, trend, units) depends on the period alone; "filters" also
+    on the address; "list" also on whether the viewer may remind.
+    """
+    base = [
         opd.pk,
         opd.data_version,
         period.key,
@@ -49,26 +49,39 @@ def dashboard_key(request, *, opd, period, chased, now, can_nudge: bool) -> str 
         chased.key,
         now > chased.deadline,
         timezone.localdate(now).isoformat(),
-        can_nudge,
-        request.path,
-        repr(query),
     ]
-    return "kinerja:parts:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    keys: dict[str, str | None] = dict.fromkeys(("page", "filters", "list"))
+    if not settings.DASHBOARD_CACHE_SECONDS:
+        return keys
+    keys["page"] = _key("page", *base)
+    query = sorted((name, values) for name, values in request.GET.lists())
+    if all(name in LIST_PARAMETERS and len(values) == 1 and len(values[0]) <= 20 for name, values in query):
+        keys["filters"] = _key("filters", *base, request.path, query)
+        keys["list"] = _key("list", *base, request.path, query, can_nudge)
+    return keys
 
 
-def cached_parts(key: str | None, build) -> dict:
-    """The parts stored under `key`, or `build()` (stored for next time)."""
-    if key is None:
-        return build()
+def _key(*parts) -> str:
+    return "kinerja:opd-dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_parts(keys: dict[str, str | None], build) -> dict:
+    """The parts named in `keys`: read from the cache where stored, else `build(names)` (stored for next time)."""
+    stored = {name: key for name, key in keys.items() if key}
     try:
-        parts = cache.get(key)
+        found = cache.get_many(stored.values()) if stored else {}
     except Exception:  # the cache is down: build, as without one
         logger.warning("dashboard cache unavailable", exc_info=True)
-        return build()
-    if parts is None:
-        parts = build()
+        found = {}
+    parts = {name: found[key] for name, key in stored.items() if key in found}
+    missing = set(keys) - set(parts)
+    if missing:
+        built = build(missing)
+        parts.update(built)
         try:
-            cache.set(key, parts, settings.DASHBOARD_CACHE_SECONDS)
+            cache.set_many(
+                {stored[name]: built[name] for name in missing if name in stored}, settings.DASHBOARD_CACHE_SECONDS
+            )
         except Exception:
             logger.warning("dashboard cache unavailable", exc_info=True)
     return parts

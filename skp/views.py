@@ -25,7 +25,7 @@ from reminders.services import last_nudged
 
 from . import rules
 from .charts import TREND_SERIES, trend_chart
-from .pagecache import cached_parts, dashboard_key
+from .pagecache import cached_parts, dashboard_keys
 from .selectors import (
     RowFilters,
     asn_history,
@@ -158,8 +158,14 @@ def _list_context(*, request, period, now, scope, params: ListParams, staff_only
             PAGE_SIZE,
             load=lambda pks: listed_rows(pks, period=period, as_of=now),
         ),
-        "filters": params.form,
         "sort_links": _sort_links(request, params.sort),
+        **_filter_choices(params),
+    }
+
+
+def _filter_choices(params: ListParams) -> dict:
+    return {
+        "filters": params.form,
         "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
         "kinds": Asn.Kind.choices,
     }
@@ -203,10 +209,12 @@ def opd_detail(request, kode):
     period, period_error = chosen_period(request)
     now = timezone.now()
     can_nudge = bool(scope.nudges_opd(opd.pk) and period.pk)
-    key = dashboard_key(
+    keys = dashboard_keys(
         request, opd=opd, period=period, chased=_period_choices(request)[0], now=now, can_nudge=can_nudge
     )
-    parts = cached_parts(key, lambda: _opd_parts(request, scope, opd, period, now, can_nudge))
+    if _is_list_swap(request):
+        keys = {"list": keys["list"]}
+    parts = cached_parts(keys, lambda names: _opd_parts(request, scope, opd, period, now, can_nudge, names))
     if _is_list_swap(request):
         return HttpResponse(parts["list"])
     context = {
@@ -220,51 +228,55 @@ def opd_detail(request, kode):
     return render(request, "skp/opd_detail.html", context, status=400 if period_error else 200)
 
 
-def _opd_parts(request, scope, opd, period, now, can_nudge: bool) -> dict:
-    """What every viewer of this dashboard sees alike, rendered without the viewer's context.
+def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str]) -> dict:
+    """The named parts of the dashboard that every viewer sees alike, rendered without the viewer's context.
 
-    No context processors run here, so no CSRF token, menu or message can slip
-    into a part that another viewer will be served.
+    "list": the list of ASN; "filters": its form; "page": the summary, trend
+    and units (and counts the page uses). No context processors run here, so
+    no CSRF token, menu or message can slip into a part another viewer is served.
     """
     params = _list_params(request, opd_id=opd.pk)
-    context = {
-        "request": request,  # the list's links keep the address's filters
-        "opd": opd,
-        "period": period,
-        "can_nudge": can_nudge,
-        **_list_context(request=request, period=period, now=now, scope=scope, params=params),
-    }
-    if can_nudge:
-        context["nudged"] = last_nudged([row.pk for row in context["page"]], period=period)
-    summary = period_summary(period, now=now, opd_ids={opd.pk})
-    unit_count = Unit.objects.filter(opd=opd).count()
-    context.update(
-        {
-            "summary": summary,
-            "cards": _summary_cards(summary["all"]),
-            "groups": GROUPS,
-            # A select of thousands of schools helps nobody: past that, units are
-            # picked on the unit page (the drill-down), which links back here.
+    # The request for the list's links and the filters' form, which keep the address's filters.
+    context = {"request": request, "opd": opd, "period": period, "can_nudge": can_nudge}
+    template = "skp/opd_detail.html#"
+    parts = {}
+    if "list" in names:
+        listed = _list_context(request=request, period=period, now=now, scope=scope, params=params)
+        if can_nudge:
+            listed["nudged"] = last_nudged([row.pk for row in listed["page"]], period=period)
+        parts["list"] = render_to_string(template + "record-list", {**context, **listed})
+    if "filters" in names:
+        unit_count = Unit.objects.filter(opd=opd).count()
+        # A select of thousands of schools helps nobody: past that, units are
+        # picked on the unit page (the drill-down), which links back here.
+        units = {
             "units": list(Unit.objects.filter(opd=opd).order_by("nama").only("pk", "nama"))
             if unit_count <= UNITS_IN_FILTER
             else None,
             "chosen_unit": Unit.objects.filter(opd=opd, pk=params.filters.unit_id).first()
             if params.filters.unit_id and unit_count > UNITS_IN_FILTER
             else None,
-            "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
-            "unit_count": unit_count,
-            "chart": trend_chart(trend(_period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
         }
-    )
-    template = "skp/opd_detail.html#"
-    return {
-        "summary": render_to_string(template + "summary", context),
-        "filters": render_to_string(template + "filters", context),
-        "list": render_to_string(template + "record-list", context),
-        "lower": render_to_string(template + "lower", context),
-        "overdue": summary["all"]["counts"][rules.OVERDUE],
-        "no_working_email": no_working_email(opd.pk),
-    }
+        parts["filters"] = render_to_string(template + "filters", {**context, **_filter_choices(params), **units})
+    if "page" in names:
+        summary = period_summary(period, now=now, opd_ids={opd.pk})
+        context.update(
+            {
+                "summary": summary,
+                "cards": _summary_cards(summary["all"]),
+                "groups": GROUPS,
+                "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
+                "unit_count": Unit.objects.filter(opd=opd).count(),
+                "chart": trend_chart(trend(_period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
+            }
+        )
+        parts["page"] = {
+            "summary": render_to_string(template + "summary", context),
+            "lower": render_to_string(template + "lower", context),
+            "overdue": summary["all"]["counts"][rules.OVERDUE],
+            "no_working_email": no_working_email(opd.pk),
+        }
+    return parts
 
 
 def _unit_rows(period, now, opd, *, limit: int | None = None) -> list[dict]:
