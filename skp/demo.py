@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from opd.models import Asn, Opd, Unit, User
+from opd.services import data_changes_batched
 from skp import rules
 from skp.models import AnnualSkp, Exemption, MonthlyRecord, Period, Source
 from skp.rollup import rollup_refresh
@@ -452,6 +453,7 @@ def _insert_missing(model, objects: list, key, stored: set) -> int:
     return len(missing)
 
 
+@data_changes_batched()
 @transaction.atomic
 def seed_demo(*, asn_count: int = 8000, seed: int = 2025, year: int | None = None, now: dt.datetime) -> SeedResult:
     """Insert the demo regency where it is missing; return what was created and the demo logins."""

@@ -7,7 +7,6 @@ other OPD's pages too (an appraiser's name, a regency-wide period).
 """
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from opd.models import Asn, Opd, Unit
 from opd.services import opd_data_changed
@@ -17,8 +16,12 @@ from .models import Exemption, MonthlyRecord, Period
 SHOWN = (Asn, Opd, Unit, MonthlyRecord, Exemption, Period)
 
 
-@receiver(post_save)
-@receiver(post_delete)
 def shown_data_changed(sender, **kwargs):
-    if sender in SHOWN and not kwargs.get("raw"):
+    if not kwargs.get("raw"):
         opd_data_changed()
+
+
+# Connected to these models only: a model with delete receivers loses Django's fast bulk delete.
+for model in SHOWN:
+    post_save.connect(shown_data_changed, sender=model, dispatch_uid=f"data-version-save-{model._meta.label}")
+    post_delete.connect(shown_data_changed, sender=model, dispatch_uid=f"data-version-delete-{model._meta.label}")

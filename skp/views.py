@@ -232,8 +232,10 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
     """The named parts of the dashboard that every viewer sees alike, rendered without the viewer's context.
 
     "list": the list of ASN; "filters": its form; "page": the summary, trend
-    and units (and counts the page uses). No context processors run here, so
-    no CSRF token, menu or message can slip into a part another viewer is served.
+    and units (and counts the page uses). Whoever may open the dashboard sees
+    the whole OPD (get_opd_or_404), so the rows do not depend on the viewer's
+    scope. No context processors run here, so no CSRF token, menu or message
+    can slip into a part another viewer is served.
     """
     params = _list_params(request, opd_id=opd.pk)
     # The request for the list's links and the filters' form, which keep the address's filters.

@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from opd.models import Asn
 from opd.nip import validate_nip
+from opd.services import data_changes_batched
 
 from .. import rules
 from ..models import Period, Source, SyncRun
@@ -148,6 +149,7 @@ def _cell_nip(value) -> str:
         raise RowError(error.messages[0]) from None
 
 
+@data_changes_batched()
 def import_file(
     path: Path, *, period: tuple[int, int] | None = None, dry_run: bool = False, triggered_by: str
 ) -> ImportResult:

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from opd.models import Asn, Opd, Unit
-from opd.services import opd_data_changed
+from opd.services import data_changes_batched, opd_data_changed
 
 from .. import rules
 from ..models import AnnualSkp, MonthlyRecord, Period, RecordPayload, Source, SyncRun
@@ -83,6 +83,7 @@ class Places:
         }.get(first, "dinas")
 
 
+@data_changes_batched()
 def sync_ekinerja(
     *,
     client: EkinerjaClient,
@@ -438,6 +439,7 @@ def siasn_client(**options):
     )
 
 
+@data_changes_batched()
 def sync_siasn(*, client, opd_kode: str | None = None, triggered_by: str, progress=None, chunk: int = CHUNK) -> SyncRun:
     """SIASN's master data (names with titles, email, phone, PNS/PPPK, PNS id) and the annual
     SKP results that reached SIASN, for every active ASN of the scope, `concurrency` calls at a time."""

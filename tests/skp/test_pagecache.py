@@ -3,18 +3,25 @@
 import datetime as dt
 import re
 
+import httpx
 import pytest
 import time_machine
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from opd.models import Opd
+from opd.models import Opd, User
+from opd.services import data_changes_batched, data_version_read
 from skp import rules
+from skp.bkn.ekinerja import EkinerjaClient
 from skp.bkn.siasn import MasterData
-from skp.bkn.sync import write_master_data
+from skp.bkn.simulator import TOKEN, Simulator
+from skp.bkn.sync import sync_ekinerja, write_master_data
 from skp.models import Exemption, Period, SyncRun
+from tests.factories import UserFactory
 from tests.world import build_world
 
 WIB = rules.WIB
@@ -129,6 +136,7 @@ def test_the_deadline_passing_turns_pending_into_overdue_without_any_write(clien
 
 
 def test_every_opd_gets_a_new_version_with_each_change_it_shows(world):
+    data_version_read()  # as a dashboard does: the change below is one it has not seen
     before = dict(Opd.objects.values_list("kode", "data_version"))
     world.lazy.nama = "Ani Baru"
     world.lazy.save()
@@ -151,3 +159,59 @@ def test_a_text_search_is_built_not_kept(client, world):
     _, first = load(client, PAGE + "&q=Ani")
     _, second = load(client, PAGE + "&q=Ani")
     assert second == first
+
+
+def test_a_batch_renews_the_versions_once_at_the_end_and_only_after_a_change(world):
+    def versions():
+        return dict(Opd.objects.values_list("kode", "data_version"))
+
+    data_version_read()
+    before = versions()
+    with data_changes_batched():
+        world.lazy.nama = "Ani Baru"
+        world.lazy.save()
+        assert versions() == before  # not row by row
+    after = versions()
+    assert all(after[kode] != before[kode] for kode in before)
+    with data_changes_batched():
+        pass
+    assert versions() == after
+
+
+def test_a_sync_under_a_cached_dashboard_shows_on_the_next_view_as_a_fresh_build(client, db):
+    def sync_as_of(moment):
+        simulator = Simulator(asn_count=120, seed=7, now=moment)
+        with time_machine.travel(moment, tick=False):
+            transport = httpx.WSGITransport(app=simulator)
+            run = sync_ekinerja(
+                client=EkinerjaClient("http://bkn", TOKEN, transport=transport, sleep=lambda s: None),
+                year=2025,
+                month=3,
+                triggered_by="test",
+            )
+        assert run.status == SyncRun.Status.SUCCEEDED, run.message
+
+    sync_as_of(dt.datetime(2025, 4, 8, 9, 0, tzinfo=WIB))  # March being rated
+    client.force_login(UserFactory(username="bupati", role=User.Role.PIMPINAN))
+    kode = Opd.objects.annotate(n=Count("asn")).order_by("-n").values_list("kode", flat=True).first()
+    url = f"/opd/{kode}/?periode=2025-03"
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"|Data terakhir[^<]*')
+    with time_machine.travel(dt.datetime(2025, 5, 10, 9, 0, tzinfo=WIB), tick=False):
+        before = strip.sub("", load(client, url)[0])
+    sync_as_of(dt.datetime(2025, 5, 10, 9, 0, tzinfo=WIB))  # every rating of March in
+    with time_machine.travel(dt.datetime(2025, 5, 10, 9, 0, tzinfo=WIB), tick=False):
+        after = strip.sub("", load(client, url)[0])
+        cache.clear()
+        fresh = strip.sub("", load(client, url)[0])
+    assert after != before
+    assert after == fresh
+
+
+def test_a_transaction_saving_many_rows_renews_the_versions_once(world):
+    data_version_read()
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        for i in range(30):
+            world.lazy.jabatan = f"Pelaksana {i}"
+            world.lazy.save()
+    renewals = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "opd_opd" SET "data_version"')]
+    assert len(renewals) == 1
