@@ -1,9 +1,10 @@
 """Hand-made changes give the dashboards a new data version (opd.services.opd_data_changed).
 
-The admin panel, the SIASN unit tree and the tests save rows one at a time;
-syncs and imports write in bulk and refresh the rollup, which does the same.
-Rare enough to renew every OPD's version: a changed name or deadline shows on
-other OPD's pages too (an appraiser's name, a regency-wide period).
+The admin panel, the SIASN unit tree and the tests save rows one at a time.
+Rare enough to renew every OPD's version (once per transaction): a changed
+name or deadline shows on other OPD's pages too (an appraiser's name, a
+regency-wide period). Syncs, imports and the demo seed, which also create
+rows one at a time, renew once at their end (`data_changes_batched`).
 """
 
 from django.db.models.signals import post_delete, post_save
