@@ -247,8 +247,8 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
         if can_nudge:
             listed["nudged"] = last_nudged([row.pk for row in listed["page"]], period=period)
         parts["list"] = render_to_string(template + "record-list", {**context, **listed})
+    unit_count = Unit.objects.filter(opd=opd).count() if names & {"filters", "page"} else 0
     if "filters" in names:
-        unit_count = Unit.objects.filter(opd=opd).count()
         # A select of thousands of schools helps nobody: past that, units are
         # picked on the unit page (the drill-down), which links back here.
         units = {
@@ -268,7 +268,7 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
                 "cards": _summary_cards(summary["all"]),
                 "groups": GROUPS,
                 "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
-                "unit_count": Unit.objects.filter(opd=opd).count(),
+                "unit_count": unit_count,
                 "chart": trend_chart(trend(_period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
             }
         )
