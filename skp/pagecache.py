@@ -17,7 +17,7 @@ of the OPD's data version and of everything else the parts depend on:
 - the viewer: only whether they may send reminders. Their menu, CSRF tokens
   and messages stay out of the parts.
 
-A text search's list is not cached (too many keys for one use). The timeout bounds
+A text search's list and form are not cached (too many keys for one use). The timeout bounds
 the harm of a write path that forgot to renew the version. If the cache is
 down, the parts are built every time, as they were before.
 """

@@ -212,11 +212,13 @@ def opd_detail(request, kode):
     keys = dashboard_keys(
         request, opd=opd, period=period, chased=_period_choices(request)[0], now=now, can_nudge=can_nudge
     )
-    if _is_list_swap(request):
-        keys = {"list": keys["list"]}
-    parts = cached_parts(keys, lambda names: _opd_parts(request, scope, opd, period, now, can_nudge, names))
-    if _is_list_swap(request):
-        return HttpResponse(parts["list"])
+
+    def build(names):
+        return _opd_parts(request, scope, opd, period, now, can_nudge, names)
+
+    if _is_list_swap(request):  # the list alone
+        return HttpResponse(cached_parts({"list": keys["list"]}, build)["list"])
+    parts = cached_parts(keys, build)
     context = {
         "opd": opd,
         "parts": parts,
