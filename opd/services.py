@@ -1,8 +1,8 @@
 """Writes on people and logins."""
 
 import csv
-import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -138,70 +138,48 @@ def roles_invite(users) -> int:
     return invited
 
 
-_batch = threading.local()
-
-
-class _Renewed:
-    """Which OPD this transaction has given a new version already (None: every OPD).
-
-    Kept among the transaction's on-commit callbacks, where Django drops it at
-    the commit, at a rollback, and with a rolled-back savepoint (which undoes
-    the update too): a transaction that saves a thousand rows one by one
-    updates the OPD rows once, not a thousand times (each leaving a row
-    version the next must step over).
-    """
-
-    def __init__(self, opd_ids: frozenset | None):
-        self.opd_ids = opd_ids
-
-    def __call__(self):
-        pass
+# The OPD whose data changed inside the current `data_changes_batched` block (None: not in one).
+# A context variable, so each thread and each task has its own batch.
+_batch: ContextVar[set | None] = ContextVar("data_changes_batch", default=None)
+EVERY_OPD = "*"
 
 
 def opd_data_changed(*, opd_ids=None) -> None:
     """Give these OPD (default: every OPD) a new data version, in the caller's transaction.
 
     Written with the change itself, a reader sees the new version only with the
-    new data, and any part cached under the old one is never read again. Call it
-    from every write that changes what a dashboard shows; the rollup refresh,
-    the model signals (skp/signals.py) and the bulk writers that bypass both do.
-    Inside `data_changes_batched` it waits for the end of the batch.
+    new data, and any part cached under the old one is never read again. Which
+    writes call it is declared in one place, skp/signals.py: the shown models'
+    single saves (by signal), the rollup refresh, and the bulk writers that
+    bypass both. Inside `data_changes_batched` it waits for the end of the batch.
     """
-    if getattr(_batch, "depth", 0):
-        _batch.changed = True
+    wanted = None if opd_ids is None else {pk for pk in opd_ids if pk}
+    batch = _batch.get()
+    if batch is not None:
+        batch.update({EVERY_OPD} if wanted is None else wanted)
         return
-    wanted = None if opd_ids is None else frozenset(pk for pk in opd_ids if pk)
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        isinstance(func, _Renewed) and (func.opd_ids is None or (wanted is not None and wanted <= func.opd_ids))
-        for _savepoints, func, _robust in connection.run_on_commit
-    ):
+    if wanted == set():
         return
     (Opd.objects.all() if wanted is None else Opd.objects.filter(pk__in=wanted)).update(data_version=new_data_version())
-    transaction.on_commit(_Renewed(wanted))  # outside a transaction: called (a no-op) at once
-
-
-def data_version_read() -> None:
-    """A page read the data versions: a change later in this transaction must renew them again."""
-    connection = transaction.get_connection()
-    connection.run_on_commit = [entry for entry in connection.run_on_commit if not isinstance(entry[1], _Renewed)]
 
 
 @contextmanager
 def data_changes_batched():
-    """Renew every OPD's data version once, at the end (if anything changed), not at each row written inside.
+    """Renew the changed OPD's data versions once, at the end, not at each row written inside.
 
     For syncs, imports and the demo seed, which create ASN and units one by one:
     thousands of updates of the same OPD rows in one transaction leave thousands
-    of row versions that each later update must step over.
+    of row versions that each later update must step over. A batch inside a
+    batch joins the outer one.
     """
-    depth = getattr(_batch, "depth", 0)
-    if depth == 0:
-        _batch.changed = False
-    _batch.depth = depth + 1
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set(set())
     try:
         yield
     finally:
-        _batch.depth = depth
-        if depth == 0 and _batch.changed:
-            opd_data_changed()
+        changed = _batch.get()
+        _batch.reset(token)
+        if changed:
+            opd_data_changed(opd_ids=None if EVERY_OPD in changed else changed)

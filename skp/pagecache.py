@@ -29,8 +29,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from opd.services import data_version_read
-
 logger = logging.getLogger(__name__)
 
 # Query parameters the parts depend on; anything else is not cached.
@@ -52,7 +50,6 @@ def dashboard_keys(request, *, opd, period, chased, now, can_nudge: bool) -> dic
         now > chased.deadline,
         timezone.localdate(now).isoformat(),
     ]
-    data_version_read()
     keys: dict[str, str | None] = dict.fromkeys(("page", "filters", "list"))
     if not settings.DASHBOARD_CACHE_SECONDS:
         return keys

@@ -243,6 +243,18 @@ def listed_rows(pks: list[int], *, period: Period, as_of: dt.datetime) -> list[L
     return rows
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (the page query counted already), so it never counts again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
 def page_of(rows: QuerySet, number, size: int = 50, *, load=None) -> Page:
     """One page of rows and the total of all of them.
 
@@ -263,9 +275,7 @@ def page_of(rows: QuerySet, number, size: int = 50, *, load=None) -> Page:
             picked = list(counted[(number - 1) * size : number * size])
     pks = [pk for pk, _ in picked]
     loaded = {row.pk: row for row in (load(pks) if load else rows.filter(pk__in=pks))} if pks else {}
-    paginator = Paginator(rows, size)
-    paginator.__dict__["count"] = count  # known already; Paginator.count is a cached property
-    return Page([loaded[pk] for pk in pks], number, paginator)
+    return Page([loaded[pk] for pk in pks], number, CountedPaginator(rows, size, count=count))
 
 
 def compliance_summary(rows: QuerySet) -> dict[str, int]:

@@ -1,10 +1,19 @@
-"""Hand-made changes give the dashboards a new data version (opd.services.opd_data_changed).
+"""Which writes renew what the dashboards show: the one place that declares it.
 
-The admin panel, the SIASN unit tree and the tests save rows one at a time.
-Rare enough to renew every OPD's version (once per transaction): a changed
-name or deadline shows on other OPD's pages too (an appraiser's name, a
-regency-wide period). Syncs, imports and the demo seed, which also create
-rows one at a time, renew once at their end (`data_changes_batched`).
+A dashboard part is cached under its OPD's data version (skp/pagecache.py) and
+the rollup holds the regency's counts (skp/rollup.py). They are renewed by:
+
+- a single save or delete of a shown model (below, by signal): every OPD's
+  version, since a changed name or deadline shows on other OPD's pages too (an
+  appraiser's name, a regency-wide period). The admin panel and hand edits
+  save this way; the admin's own hooks also refresh the rollup.
+- `skp.rollup.rollup_refresh`, the rollup's one door: the rollup rows of the
+  periods and OPD it is given, and those OPD's versions. Every write that can
+  change a status calls it: syncs, imports, the demo seed, the admin.
+- the writers that bypass both (bulk upserts of names and addresses, nudges,
+  refused addresses): `opd.services.opd_data_changed` for what they touched.
+- syncs, imports and the demo seed run inside `data_changes_batched`, so the
+  rows they save one by one renew the versions once, at their end.
 """
 
 from django.db.models.signals import post_delete, post_save

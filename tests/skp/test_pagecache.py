@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from opd.models import Opd, User
-from opd.services import data_changes_batched, data_version_read
+from opd.services import data_changes_batched, opd_data_changed
 from skp import rules
 from skp.bkn.ekinerja import EkinerjaClient
 from skp.bkn.siasn import MasterData
@@ -136,7 +136,6 @@ def test_the_deadline_passing_turns_pending_into_overdue_without_any_write(clien
 
 
 def test_every_opd_gets_a_new_version_with_each_change_it_shows(world):
-    data_version_read()  # as a dashboard does: the change below is one it has not seen
     before = dict(Opd.objects.values_list("kode", "data_version"))
     world.lazy.nama = "Ani Baru"
     world.lazy.save()
@@ -167,7 +166,6 @@ def test_a_batch_renews_the_versions_once_at_the_end_and_only_after_a_change(wor
     def versions():
         return dict(Opd.objects.values_list("kode", "data_version"))
 
-    data_version_read()
     before = versions()
     with data_changes_batched():
         world.lazy.nama = "Ani Baru"
@@ -209,11 +207,20 @@ def test_a_sync_under_a_cached_dashboard_shows_on_the_next_view_as_a_fresh_build
     assert after == fresh
 
 
-def test_a_transaction_saving_many_rows_renews_the_versions_once(world):
-    data_version_read()
-    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+def test_a_batch_saving_many_rows_renews_the_versions_once(world):
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic(), data_changes_batched():
         for i in range(30):
             world.lazy.jabatan = f"Pelaksana {i}"
             world.lazy.save()
     renewals = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "opd_opd" SET "data_version"')]
     assert len(renewals) == 1
+
+
+def test_a_batch_renews_only_the_opd_its_writers_named(world):
+    before = dict(Opd.objects.values_list("kode", "data_version"))
+    with data_changes_batched():
+        opd_data_changed(opd_ids=[world.opd.pk])
+        with data_changes_batched():  # an inner batch joins the outer one
+            opd_data_changed(opd_ids=[world.opd.pk])
+    after = dict(Opd.objects.values_list("kode", "data_version"))
+    assert [kode for kode in before if after[kode] != before[kode]] == [world.opd.kode]
