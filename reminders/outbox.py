@@ -13,11 +13,12 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from opd.services import opd_data_changed
-from skp.models import Exemption, MonthlyRecord
+from skp.expressions import exempt_in, rated_by
+from skp.models import MonthlyRecord
 
 from .channels import DeliveryError, PermanentError, channel_for
 from .models import OPTIONAL_KINDS, Message
@@ -51,15 +52,13 @@ def mark_uncertain(now: dt.datetime) -> int:
 def cancel_unneeded(now: dt.datetime) -> int:
     """Reminders to ASN who were rated or exempted since they were queued: not sent at all."""
     record = MonthlyRecord.objects.filter(
-        asn_id=OuterRef("asn_id"), period_id=OuterRef("period_id"), rated_at__isnull=False, rated_at__lte=now
+        rated_by("rated_at", now), asn_id=OuterRef("asn_id"), period_id=OuterRef("period_id")
     )
-    exempt = Exemption.objects.filter(asn_id=OuterRef("asn_id"), start__lte=OuterRef("period__end_date")).filter(
-        Q(end__isnull=True) | Q(end__gte=OuterRef("period__start_date"))
-    )
+    exempt = exempt_in(OuterRef("asn_id"), OuterRef("period__start_date"), OuterRef("period__end_date"))
     waiting = Message.objects.filter(
         status__in=[Status.QUEUED, Status.RETRY], kind__in=OPTIONAL_KINDS, period__isnull=False
     )
-    pks = list(waiting.filter(Exists(record) | Exists(exempt)).values_list("pk", flat=True))
+    pks = list(waiting.filter(Exists(record) | exempt).values_list("pk", flat=True))
     if not pks:
         return 0
     return Message.objects.filter(pk__in=pks, status__in=[Status.QUEUED, Status.RETRY]).update(

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
-from .expressions import predikat_case
+from .expressions import exemption_overlaps, predikat_case
 
 
 class Rating(models.IntegerChoices):
@@ -195,7 +195,7 @@ class MonthlyRecord(models.Model):
     @property
     def predikat(self) -> str | None:
         """BKN's value when BKN gave one, else the computed one."""
-        return self.predikat_bkn or self.predikat_computed or None
+        return rules.predikat_shown(self.predikat_bkn, self.predikat_computed)
 
     @property
     def predikat_mismatch(self) -> bool:
@@ -235,7 +235,7 @@ class RecordPayload(models.Model):
 class ExemptionQuerySet(models.QuerySet):
     def overlapping(self, period: Period):
         """Exemptions that touch any day of the period's month."""
-        return self.filter(start__lte=period.end_date).filter(Q(end__isnull=True) | Q(end__gte=period.start_date))
+        return self.filter(exemption_overlaps(period.start_date, period.end_date))
 
 
 class Exemption(models.Model):

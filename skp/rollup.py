@@ -116,7 +116,7 @@ def periods_touching(start: dt.date, end: dt.date | None) -> list[Period]:
 def counts_from_rollup(rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime) -> dict[str, int]:
     """Five statuses from rollup rows: unrated is pending until the deadline, then overdue."""
     counts = dict.fromkeys(rules.STATUSES, 0)
-    unrated_status = rules.OVERDUE if now > deadline else rules.PENDING
+    unrated_status = rules.status_of(rated_at=None, deadline=deadline, as_of=now, exempt=False)
     for row in rollups:
         counts[rules.EXEMPT] += row["exempt"]
         counts[rules.ON_TIME] += row["on_time"]

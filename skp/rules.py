@@ -1,8 +1,9 @@
 """The domain rules of DESIGN.md as plain functions: deadline, status, predikat.
 
-These are contracts relied on by commands, JSON and dashboards. The SQL twins
-of `status_of` and `predikat_for` live in skp/expressions.py and are tested to
-agree with these.
+These are contracts relied on by commands, JSON and dashboards. Each has its
+SQL twin in skp/expressions.py (status_of, stage_at, must_act, predikat_for,
+predikat_shown, exemption_overlaps), tested to agree with these on every field
+a row shows (tests/skp/test_expressions.py).
 """
 
 import calendar
@@ -147,6 +148,16 @@ def status_of(
     if rated_at is not None and aware(rated_at) <= as_of:
         return ON_TIME if aware(rated_at) <= deadline else LATE
     return OVERDUE if as_of > deadline else PENDING
+
+
+def exemption_overlaps(start: dt.date, end: dt.date | None, month_start: dt.date, month_end: dt.date) -> bool:
+    """An exemption from `start` to `end` (None: no end yet) touches any day of the month."""
+    return start <= month_end and (end is None or end >= month_start)
+
+
+def predikat_shown(predikat_bkn: str | None, predikat_computed: str | None) -> str | None:
+    """BKN's predikat when BKN gave one (a mismatch is flagged, not corrected), else the computed one."""
+    return predikat_bkn or predikat_computed or None
 
 
 def must_act(status: str, stage: str) -> str | None:

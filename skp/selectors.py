@@ -12,26 +12,22 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DateTimeField,
-    Exists,
     F,
     FilteredRelation,
     Max,
     OuterRef,
     Q,
     QuerySet,
-    Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, NullIf
 
 from opd.access import Scope
 from opd.models import Asn
 
-from . import rules
+from . import expressions, rules
 from .models import Exemption, MonthlyRecord, Period
 
 
@@ -77,7 +73,6 @@ def compliance_rows(
     deadline = period.deadline
     # An unsaved period has no records; pk 0 is never used, so nothing joins.
     rec = FilteredRelation("records", condition=Q(records__period_id=period.pk or 0))
-    rated = Q(rec__rated_at__lte=as_of)
     has_rec = Q(rec__id__isnull=False)
 
     rows = (
@@ -89,60 +84,30 @@ def compliance_rows(
             month_opd_id=Case(When(has_rec, then=F("rec__opd_id")), default=F("opd_id")),
             month_unit_id=Case(When(has_rec, then=F("rec__unit_id")), default=F("unit_id")),
             month_atasan_id=Case(When(has_rec, then=F("rec__atasan_id")), default=F("atasan_id")),
-            rated_at_then=Case(When(rated, then=F("rec__rated_at")), default=None, output_field=DateTimeField()),
-            is_exempt=Exists(
-                Exemption.objects.filter(asn_id=OuterRef("pk"), start__lte=period.end_date).filter(
-                    Q(end__isnull=True) | Q(end__gte=period.start_date)
-                )
+            rated_at_then=Case(
+                When(expressions.rated_by("rec__rated_at", as_of), then=F("rec__rated_at")),
+                default=None,
+                output_field=DateTimeField(),
             ),
+            is_exempt=expressions.exempt_in(OuterRef("pk"), period.start_date, period.end_date),
         )
         .annotate(
-            status=Case(
-                When(is_exempt=True, then=Value(rules.EXEMPT)),
-                When(rated & Q(rec__rated_at__lte=deadline), then=Value(rules.ON_TIME)),
-                When(rated, then=Value(rules.LATE)),
-                default=Value(rules.OVERDUE if as_of > deadline else rules.PENDING),
-                output_field=CharField(),
-            )
+            status=expressions.status(exempt="is_exempt", rated_at="rec__rated_at", deadline=deadline, as_of=as_of)
         )
-        .annotate(
-            status_order=Case(
-                *(When(status=s, then=Value(order)) for s, order in STATUS_ORDER.items()),
-                default=Value(9),
-            ),
-        )
+        .annotate(status_order=expressions.status_order("status", STATUS_ORDER))
     )
     if detail:
         rows = rows.annotate(
-            stage_then=Case(
-                When(rated, then=Value(rules.RATED)),
-                When(
-                    Q(rec__stage=rules.SUBMITTED)
-                    & (Q(rec__submitted_at__isnull=True) | Q(rec__submitted_at__lte=as_of)),
-                    then=Value(rules.SUBMITTED),
-                ),
-                When(Q(rec__stage=rules.RATED, rec__submitted_at__lte=as_of), then=Value(rules.SUBMITTED)),
-                default=Value(rules.NOT_STARTED),
-                output_field=CharField(),
+            stage_then=expressions.stage(
+                stage="rec__stage", submitted_at="rec__submitted_at", rated_at="rec__rated_at", as_of=as_of
             ),
-            predikat_then=Case(
-                When(
-                    rated,
-                    then=Coalesce(
-                        NullIf(F("rec__predikat_bkn"), Value("")), NullIf(F("rec__predikat_computed"), Value(""))
-                    ),
-                ),
-                default=None,
-                output_field=CharField(),
+            predikat_then=expressions.predikat(
+                rated_at="rec__rated_at",
+                predikat_bkn="rec__predikat_bkn",
+                predikat_computed="rec__predikat_computed",
+                as_of=as_of,
             ),
-        ).annotate(
-            must_act=Case(
-                When(Q(status=rules.OVERDUE, stage_then=rules.SUBMITTED), then=Value(rules.MUST_ACT_ATASAN)),
-                When(status=rules.OVERDUE, then=Value(rules.MUST_ACT_ASN)),
-                default=None,
-                output_field=CharField(),
-            ),
-        )
+        ).annotate(must_act=expressions.must_act(status="status", stage="stage_then"))
     if not (scope.all_opd or filters.opd_id in scope.opd_ids):
         # Only when the scope is narrower than what the filters ask: a redundant
         # OR here ruins PostgreSQL's row estimates (and its join plan).
@@ -299,7 +264,7 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
     for period in periods:
         record = records.get(period.pk) if period.pk else None
         exemption = next(
-            (e for e in exemptions if e.start <= period.end_date and (e.end is None or e.end >= period.start_date)),
+            (e for e in exemptions if rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)),
             None,
         )
         history.append(
