@@ -158,9 +158,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "opd.lockout.LockoutHandler"
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-# Behind the regency's reverse proxy, the client's address is in X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind the regency's reverse proxy the client's address is the one the proxy
+# appended to X-Forwarded-For; opd/client_ip.py trusts exactly this many hops
+# (0: no proxy, the header is ignored, as a client can write it).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front")
+AXES_CLIENT_IP_CALLABLE = "opd.client_ip.client_ip"
 
 # HTTPS and browser protections, on unless DEBUG. A loopback load test turns
 # off the two that need TLS with SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0.
@@ -239,6 +243,9 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 PAYLOAD_RETENTION_DAYS = envint("PAYLOAD_RETENTION_DAYS", 400)
 # How long an activation link in a reminder stays valid (it also dies once used).
 ACTIVATION_MAX_AGE_DAYS = envint("ACTIVATION_MAX_AGE_DAYS", 14)
+# Password reset and activation requests per hour, per NIP asked for and per client address.
+ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY = envint("ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY", 3)
+ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY = envint("ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY", 10)
 
 # Redis: the Celery broker and the shared cache when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")

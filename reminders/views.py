@@ -13,13 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kapuas_kinerja.celery import queue_on_commit
+from opd import throttle
 from opd.access import get_opd_or_404, request_scope
 from opd.models import Asn
+from opd.views import too_many_requests
 from skp import rules
 from skp.selectors import RowFilters, compliance_rows
 from skp.views import posted_period
 
-from . import services
+from . import services, tasks
 from .forms import ActivationForm, ActivationRequestForm, PreferencesForm
 from .links import read_activation, read_unsubscribe
 from .models import OPTIONAL_KINDS, Kind, Unsubscription
@@ -118,8 +121,12 @@ def activation_request(request):
     """'No login yet?': an activation link by email to the address SIASN holds for that NIP."""
     form = ActivationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_activation(nip=form.cleaned_data["nip"])
-        # The same answer whether or not the NIP is known: the page reveals no one.
+        nip = form.cleaned_data["nip"]
+        if not throttle.account_mail_allowed(request, login=nip):
+            form.add_error("nip", too_many_requests())
+            return render(request, "reminders/activation_request.html", {"form": form}, status=429)
+        # The same answer and the same work whether or not the NIP is known: the task looks it up.
+        queue_on_commit(tasks.request_activation, nip)
         return render(request, "reminders/activation_requested.html")
     return render(request, "reminders/activation_request.html", {"form": form}, status=400 if form.errors else 200)
 
