@@ -122,6 +122,18 @@ class UserAdmin(DjangoUserAdmin):
         }
         return TemplateResponse(request, "admin/opd/user/roles_upload.html", context, status=400 if problems else 200)
 
+    def has_change_permission(self, request, obj=None):
+        # A superuser's login (its password, its "active") is changed by superusers only:
+        # BKPSDM's role would otherwise let one admin take over the installation's owner.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]
         if not request.user.is_superuser:

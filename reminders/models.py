@@ -145,7 +145,9 @@ class Message(models.Model):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    priority = models.PositiveSmallIntegerField(_("priority"), default=PRIORITY_DEFAULT, help_text=_("Lower goes first."))
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=PRIORITY_DEFAULT, help_text=_("Lower goes first.")
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))

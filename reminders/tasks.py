@@ -28,5 +28,5 @@ def request_password_reset(login: str, request_id: str) -> str:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def request_activation(nip: str) -> str:
-    """"No login yet?": looked up and queued here, so the page that asked does no mail work."""
+    """ "No login yet?": looked up and queued here, so the page that asked does no mail work."""
     return "queued" if services.request_activation(nip=nip) else "nothing to send"

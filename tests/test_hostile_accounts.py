@@ -1,0 +1,180 @@
+"""Hostile input against accounts (issue 17): behind the proxy, at the reset and activation pages, in the admin."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from opd.models import User
+from reminders.models import PRIORITY_ACCOUNT, Kind, Message
+from tests.factories import AsnFactory, UserFactory, asn_user
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "rahasia-123"
+PROXY = "10.0.0.254"  # the regency's reverse proxy, as the app sees it
+
+
+def login(client, username, password, *, forwarded=None, remote=PROXY):
+    headers = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post("/masuk/", {"username": username, "password": password}, **headers)
+
+
+# --- 1. proxy-correct client addresses -----------------------------------------
+
+
+def test_behind_one_proxy_two_clients_are_counted_apart(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    users = [asn_user(AsnFactory()) for _ in range(5)]
+    for i in range(20):  # client A: four failures on each of five NIP, all through the proxy
+        login(client, users[i % 5].username, "salah", forwarded="203.0.113.5")
+    fresh = asn_user(AsnFactory())
+    locked = login(client, fresh.username, PASSWORD, forwarded="203.0.113.5")
+    assert locked.status_code == 429 and "Login dikunci selama 15 menit" in locked.text
+    # Client B comes through the same proxy and is not locked out with A.
+    assert login(client, fresh.username, PASSWORD, forwarded="203.0.113.9").status_code == 302
+
+
+def test_behind_one_proxy_what_the_client_wrote_before_the_proxy_is_not_believed(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    users = [asn_user(AsnFactory()) for _ in range(5)]
+    for i in range(20):  # A writes a new address each time; the proxy appends the real one
+        login(client, users[i % 5].username, "salah", forwarded=f"192.0.2.{i}, 203.0.113.5")
+    fresh = asn_user(AsnFactory())
+    assert login(client, fresh.username, PASSWORD, forwarded="192.0.2.200, 203.0.113.5").status_code == 429
+
+
+def test_without_a_proxy_a_spoofed_forwarded_header_is_ignored(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    users = [asn_user(AsnFactory()) for _ in range(5)]
+    for i in range(20):  # a direct client makes up a new X-Forwarded-For for every attempt
+        login(client, users[i % 5].username, "salah", forwarded=f"192.0.2.{i}", remote="198.51.100.7")
+    fresh = asn_user(AsnFactory())
+    assert login(client, fresh.username, PASSWORD, forwarded="192.0.2.99", remote="198.51.100.7").status_code == 429
+    assert login(client, fresh.username, PASSWORD, remote="198.51.100.8").status_code == 302
+
+
+# --- 4. reset and activation: the same path whatever the NIP -------------------
+
+
+def _post_counting(client, url, data, capture):
+    with CaptureQueriesContext(connection) as queries, capture() as callbacks:
+        response = client.post(url, data, REMOTE_ADDR="10.3.3.3")
+    return response, len(queries), callbacks
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "answer"),
+    [("/kata-sandi/lupa/", "email", 302), ("/aktivasi/", "nip", 200)],
+)
+def test_reset_and_activation_answer_a_known_and_an_unknown_nip_with_the_same_work(
+    client, url, field, answer, django_capture_on_commit_callbacks
+):
+    known = asn_user(AsnFactory()) if field == "email" else AsnFactory()  # a login to reset; an ASN to activate
+    nip = known.username if field == "email" else known.nip
+    seen = {}
+    for label, value in (("known", nip), ("unknown", "199901012020121001")):
+        response, queries, callbacks = _post_counting(client, url, {field: value}, django_capture_on_commit_callbacks)
+        assert response.status_code == answer
+        page = re.sub(rb"[A-Za-z0-9]{64}", b"<csrf>", response.content)  # the only part that differs by request
+        seen[label] = (queries, len(callbacks), page)
+        # The answer did no mail work: nothing rendered into the outbox, nothing sent.
+        assert not Message.objects.exists() and not mail.outbox
+    assert seen["known"] == seen["unknown"]
+    assert seen["known"][1] == 1  # one task queued, which looks the NIP up
+
+
+def test_the_reset_task_queues_the_link_ahead_of_other_mail_and_the_outbox_sends_it_first(
+    client, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    user = asn_user(AsnFactory(nama="Ani <b>Kapuas</b>"))
+    waiting = Message.objects.create(
+        idempotency_key="reminder/older",
+        kind=Kind.ASN_REMINDER,
+        channel="email",
+        asn=AsnFactory(),
+        address="lain@example.go.id",
+        subject="Pengingat",
+        body_text="x",
+    )
+    from reminders import outbox
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post("/kata-sandi/lupa/", {"email": user.username})
+    for callback in callbacks[:1]:  # run the lookup only; the outbox's send is checked below
+        with django_capture_on_commit_callbacks(execute=False):
+            callback()
+    reset = Message.objects.get(kind=Kind.PASSWORD_RESET)
+    assert reset.priority == PRIORITY_ACCOUNT < waiting.priority
+    assert reset.address == user.asn.email and "/kata-sandi/atur/" in reset.body_text
+    assert [m.pk for m in outbox.waiting(reset.created_at)] == [reset.pk, waiting.pk]
+
+
+def test_reset_and_activation_requests_are_limited_per_nip_and_per_address(client, settings):
+    settings.ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY = 3
+    settings.ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY = 10
+    user = asn_user(AsnFactory())
+    for _ in range(3):
+        assert client.post("/kata-sandi/lupa/", {"email": user.username}, REMOTE_ADDR="10.4.4.1").status_code == 302
+    # The fourth for this NIP this hour, from anywhere, is refused in Indonesian.
+    refused = client.post("/kata-sandi/lupa/", {"email": user.username}, REMOTE_ADDR="10.4.4.2")
+    assert refused.status_code == 429 and "Terlalu banyak permintaan" in refused.text
+    # One address asking for ten different NIP, then an eleventh (an activation this time).
+    for n in range(7):
+        nip = f"19900101201503{n + 1:d}00{n}"[:18]
+        assert client.post("/aktivasi/", {"nip": nip}, REMOTE_ADDR="10.4.4.1").status_code == 200
+    over = client.post("/aktivasi/", {"nip": "199001012015031099"}, REMOTE_ADDR="10.4.4.1")
+    assert over.status_code == 429 and "Terlalu banyak permintaan" in over.text
+    assert client.post("/aktivasi/", {"nip": "199001012015031099"}, REMOTE_ADDR="10.4.4.3").status_code == 200
+
+
+def test_the_outbox_hides_the_link_of_a_password_reset_from_the_admin_panel(client, django_capture_on_commit_callbacks):
+    owner = UserFactory(username="pemilik", is_superuser=True, is_staff=True, email="pemilik@kapuaskab.go.id")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post("/kata-sandi/lupa/", {"email": "pemilik"})
+    with django_capture_on_commit_callbacks(execute=False):
+        callbacks[0]()
+    reset = Message.objects.get(kind=Kind.PASSWORD_RESET, user=owner)
+    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    page = client.get(f"/admin/reminders/message/{reset.pk}/change/")
+    assert page.status_code == 200 and "pemilik@kapuaskab.go.id" in page.text
+    assert "/kata-sandi/atur/" not in page.text
+
+
+# --- 4. a BKPSDM admin and a superuser ------------------------------------------
+
+
+@pytest.fixture
+def bkpsdm_admin(client):
+    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    return client
+
+
+def test_a_bkpsdm_admin_cannot_change_reset_or_deactivate_a_superuser(bkpsdm_admin):
+    owner = UserFactory(username="pemilik", is_superuser=True, is_staff=True)
+    colleague = UserFactory(username="pimpinan-lain", role=User.Role.PIMPINAN)
+    url = f"/admin/opd/user/{owner.pk}/"
+    assert (
+        bkpsdm_admin.post(
+            f"{url}password/", {"password1": "Ambil-alih-2026", "password2": "Ambil-alih-2026"}
+        ).status_code
+        == 403
+    )
+    form = bkpsdm_admin.get(f"{url}change/")
+    assert form.status_code == 200 and 'name="is_active"' not in form.text  # read only
+    bkpsdm_admin.post(f"{url}change/", {"username": "pemilik", "is_active": "", "role": "asn"})
+    assert bkpsdm_admin.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    owner.refresh_from_db()
+    assert owner.is_active and owner.check_password(PASSWORD)
+    # Other logins stay BKPSDM's to manage.
+    assert bkpsdm_admin.get(f"/admin/opd/user/{colleague.pk}/password/").status_code == 200
