@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kapuas_kinerja.celery import queue_on_commit
+from kapuas_kinerja.redirects import redirect_back
 from opd import throttle
 from opd.access import get_opd_or_404, request_scope
 from opd.models import Asn
@@ -40,10 +40,7 @@ def _nudge_scope(request, kode):
 
 
 def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = default
-    return redirect(target)
+    return redirect_back(request, default)
 
 
 def _nudge_message(result: services.NudgeResult) -> str:

@@ -178,3 +178,56 @@ def test_a_bkpsdm_admin_cannot_change_reset_or_deactivate_a_superuser(bkpsdm_adm
     assert owner.is_active and owner.check_password(PASSWORD)
     # Other logins stay BKPSDM's to manage.
     assert bkpsdm_admin.get(f"/admin/opd/user/{colleague.pk}/password/").status_code == 200
+
+
+# --- 4. pages and downloads: no browser cache, no redirect elsewhere -----------
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    from tests.world import build_world
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return build_world()
+
+
+def _recap(world):
+    from django.core.files.base import ContentFile
+
+    from reports.models import AnnualRecapUpload
+
+    upload = AnnualRecapUpload(
+        opd=world.opd,
+        year=2025,
+        version=1,
+        original_name="rekap.pdf",
+        size=8,
+        sha256="0" * 64,
+        uploaded_by=world.kepala,
+    )
+    upload.file.save("rekap.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    upload.save()
+    return upload
+
+
+def test_a_page_with_personal_data_and_a_download_are_never_stored_by_the_browser(client, world):
+    client.force_login(world.kepala)
+    page = client.get(f"/asn/{world.lazy.nip}/")
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store, private"
+    download = client.get(f"/dokumen/{_recap(world).pk}/")
+    assert download.status_code == 200 and download["Cache-Control"] == "no-store, private"
+    client.logout()
+    assert "no-store" not in client.get("/privasi/").get("Cache-Control", "")  # public pages may be kept
+
+
+def test_checking_a_recap_never_sends_bkpsdm_to_another_site(client, world):
+    upload = _recap(world)
+    client.force_login(world.admin)
+    response = client.post(
+        f"/dokumen/{upload.pk}/periksa/", {"keputusan": "terima", "next": "https://contoh-jahat.example/masuk/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/opd/DINKES/skp-tahunan/?tahun=2025"
+    response = client.post(f"/dokumen/{upload.pk}/periksa/", {"keputusan": "terima", "next": "//contoh-jahat.example/"})
+    assert response["Location"] == "/opd/DINKES/skp-tahunan/?tahun=2025"
+    inside = client.post(f"/dokumen/{upload.pk}/periksa/", {"keputusan": "terima", "next": "/skp-tahunan/?tahun=2025"})
+    assert inside["Location"] == "/skp-tahunan/?tahun=2025"
