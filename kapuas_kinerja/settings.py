@@ -244,6 +244,10 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 PAYLOAD_RETENTION_DAYS = envint("PAYLOAD_RETENTION_DAYS", 400)
 # How long an activation link in a reminder stays valid (it also dies once used).
 ACTIVATION_MAX_AGE_DAYS = envint("ACTIVATION_MAX_AGE_DAYS", 14)
+# Helpdesk: new tickets per person per hour, and per ticket its attachments' number and total size.
+HELPDESK_MAX_TICKETS_PER_HOUR = envint("HELPDESK_MAX_TICKETS_PER_HOUR", 5)
+HELPDESK_MAX_ATTACHMENTS_PER_TICKET = envint("HELPDESK_MAX_ATTACHMENTS_PER_TICKET", 10)
+HELPDESK_MAX_TICKET_BYTES = envint("HELPDESK_MAX_TICKET_BYTES", 20 * 1024 * 1024)
 # Password reset and activation requests per hour, per NIP asked for and per client address.
 ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY = envint("ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY", 3)
 ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY = envint("ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY", 10)

@@ -231,3 +231,98 @@ def test_checking_a_recap_never_sends_bkpsdm_to_another_site(client, world):
     assert response["Location"] == "/opd/DINKES/skp-tahunan/?tahun=2025"
     inside = client.post(f"/dokumen/{upload.pk}/periksa/", {"keputusan": "terima", "next": "/skp-tahunan/?tahun=2025"})
     assert inside["Location"] == "/skp-tahunan/?tahun=2025"
+
+
+# --- 4. CSV cells a spreadsheet will not run ----------------------------------
+
+
+def test_compliance_csv_writes_formula_like_names_as_text(db):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    from tests.factories import OpdFactory
+
+    opd = OpdFactory(kode="DINKES", nama="+Dinas Kesehatan")
+    AsnFactory(opd=opd, nama='=HYPERLINK("https://contoh-jahat.example","Klik")')
+    AsnFactory(opd=opd, nama="@SUM(A1)")
+    AsnFactory(opd=opd, nama="Ani Biasa")
+    out = io.StringIO()
+    call_command("compliance", "--period", "2025-03", "--format", "csv", "--as-of", "2025-05-01", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    names = sorted(row["nama"] for row in rows)
+    assert names == ['\'=HYPERLINK("https://contoh-jahat.example","Klik")', "'@SUM(A1)", "Ani Biasa"]
+    assert {row["opd_nama"] for row in rows} == {"'+Dinas Kesehatan"}
+
+
+# --- 4. the helpdesk: limits per person and per ticket; subjects escaped in mail --
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def _png(name="layar.png", size=0):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PNG + b"\0" * size, content_type="image/png")
+
+
+def _ticket(client, subject="Tidak bisa masuk", files=()):
+    data = {"category": "login", "subject": subject, "description": "Akun terkunci.", "attachments": list(files)}
+    return client.post("/bantuan/baru/", data)
+
+
+def test_the_helpdesk_takes_a_few_tickets_an_hour_from_one_person(client, world, settings):
+    from helpdesk.models import Ticket
+
+    settings.HELPDESK_MAX_TICKETS_PER_HOUR = 3
+    client.force_login(asn_user(world.lazy))
+    for _ in range(3):
+        assert _ticket(client).status_code == 302
+    refused = _ticket(client)
+    assert refused.status_code == 429
+    assert "Anda sudah membuat 3 tiket dalam satu jam terakhir" in refused.text
+    assert Ticket.objects.count() == 3
+    client.force_login(asn_user(world.filed))  # someone else is not held back
+    assert _ticket(client).status_code == 302
+
+
+def test_a_ticket_holds_a_limited_number_and_size_of_attachments(client, world, settings):
+    from helpdesk.models import Attachment, Ticket
+
+    settings.HELPDESK_MAX_ATTACHMENTS_PER_TICKET = 2
+    settings.HELPDESK_MAX_TICKET_BYTES = 1024 * 1024
+    client.force_login(asn_user(world.lazy))
+    too_many = _ticket(client, files=[_png("a.png"), _png("b.png"), _png("c.png")])
+    assert too_many.status_code == 400 and "Satu tiket paling banyak memuat 2 lampiran." in too_many.text
+    assert not Ticket.objects.exists()
+
+    assert _ticket(client, files=[_png("a.png", 600 * 1024)]).status_code == 302
+    ticket = Ticket.objects.get()
+    reply = client.post(
+        f"/bantuan/{ticket.pk}/balas/",
+        {"text": "Ini tangkapan layar lain.", "attachments": [_png("b.png", 600 * 1024)]},
+    )
+    page = client.get(reply["Location"])
+    assert "Lampiran satu tiket paling besar 1 MB seluruhnya." in page.text
+    client.post(f"/bantuan/{ticket.pk}/balas/", {"text": "Satu lagi.", "attachments": [_png("c.png")]})
+    third = client.post(f"/bantuan/{ticket.pk}/balas/", {"text": "Dan lagi.", "attachments": [_png("d.png")]})
+    assert "Satu tiket paling banyak memuat 2 lampiran." in client.get(third["Location"]).text
+    assert Attachment.objects.filter(ticket=ticket).count() == 2
+
+
+def test_a_subject_is_escaped_in_the_title_of_the_html_mail(client, world, django_capture_on_commit_callbacks):
+    from helpdesk.models import Ticket
+
+    client.force_login(asn_user(world.lazy))
+    _ticket(client, subject="</title><script>alert(1)</script>")
+    ticket = Ticket.objects.get()
+    client.force_login(world.admin)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(f"/bantuan/{ticket.pk}/balas/", {"text": "Sudah kami buka kuncinya."})
+    message = Message.objects.get(kind=Kind.HELPDESK)
+    assert message.subject.endswith("</title><script>alert(1)</script>")  # the subject line is plain text
+    title = message.body_html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in title
+    assert "<script>" not in message.body_html
+    assert message.priority < Message._meta.get_field("priority").default  # an answer goes ahead of reminders
