@@ -326,3 +326,27 @@ def test_a_subject_is_escaped_in_the_title_of_the_html_mail(client, world, djang
     assert "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in title
     assert "<script>" not in message.body_html
     assert message.priority < Message._meta.get_field("priority").default  # an answer goes ahead of reminders
+
+
+# --- 4. the TPP PDF is built from the basis it was asked for -----------------------
+
+
+def test_a_tpp_pdf_queued_while_final_and_built_after_a_reopening_is_that_final_version(
+    client, world, django_capture_on_commit_callbacks
+):
+    from reports.models import ReportJob
+    from tests.reports.test_documents import words
+    from tpp.services import tpp_finalise, tpp_reopen
+
+    final = tpp_finalise(period=world.period, opd=world.opd, by=world.admin)
+    finance = User.objects.create_user(username="bkad", password="x", role=User.Role.KEUANGAN)
+    client.force_login(finance)
+    with django_capture_on_commit_callbacks(execute=False) as queued:  # the worker is busy
+        client.post("/laporan/", {"jenis": "tpp_basis", "opd": "DINKES", "periode": "2026-10"})
+    tpp_reopen(finalisation=final, by=world.admin, reason="Salah data")
+    for task in queued:
+        task()
+    job = ReportJob.objects.get()
+    assert job.status == "done"
+    text = words(b"".join(client.get(f"/laporan/{job.pk}/unduh/").streaming_content))
+    assert "FINAL, versi 1" in text and "DRAF" not in text
