@@ -57,6 +57,22 @@ def test_without_a_proxy_a_spoofed_forwarded_header_is_ignored(client, settings)
     assert login(client, fresh.username, PASSWORD, remote="198.51.100.8").status_code == 302
 
 
+def test_the_audit_trail_records_the_address_the_proxy_saw_not_one_the_client_wrote(client, world, settings):
+    from auditlog.models import LogEntry
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    upload = _recap(world)
+    client.force_login(world.admin)
+    client.post(
+        f"/dokumen/{upload.pk}/periksa/",
+        {"keputusan": "terima"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="192.0.2.66, 203.0.113.5",  # the client wrote the first; the proxy appended the second
+    )
+    entry = LogEntry.objects.get_for_object(upload).filter(actor=world.admin).get()
+    assert entry.remote_addr == "203.0.113.5"
+
+
 # --- 4. reset and activation: the same path whatever the NIP -------------------
 
 
