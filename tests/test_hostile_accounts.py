@@ -366,3 +366,18 @@ def test_a_tpp_pdf_queued_while_final_and_built_after_a_reopening_is_that_final_
     assert job.status == "done"
     text = words(b"".join(client.get(f"/laporan/{job.pk}/unduh/").streaming_content))
     assert "FINAL, versi 1" in text and "DRAF" not in text
+
+
+def test_a_bkpsdm_admin_cannot_demote_a_superuser_through_the_roles_csv(bkpsdm_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    asn = AsnFactory()
+    owner = UserFactory(username=asn.nip, asn=asn, is_superuser=True, is_staff=True, role=User.Role.ADMIN_BKPSDM)
+    other = AsnFactory(opd=asn.opd)
+    csv_file = SimpleUploadedFile("peran.csv", f"nip,role,opd\n{other.nip},asn,\n{asn.nip},asn,\n".encode())
+    response = bkpsdm_admin.post("/admin/opd/user/unggah-peran/", {"berkas": csv_file})
+    assert response.status_code == 400
+    assert f"NIP {asn.nip} adalah login superuser: hanya superuser yang boleh mengubahnya." in response.text
+    owner.refresh_from_db()
+    assert owner.is_staff and owner.role == User.Role.ADMIN_BKPSDM
+    assert not User.objects.filter(username=other.nip).exists()  # all rows or none
