@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from .client_ip import client_ip
 from .nip import normalize_nip
@@ -36,3 +37,7 @@ def account_mail_allowed(request, *, login: str) -> bool:
         by_account <= settings.ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY
         and by_address <= settings.ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY
     )
+
+
+def too_many_requests() -> str:
+    return _("Too many requests for this NIP or from this computer. Try again in an hour.")

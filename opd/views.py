@@ -2,7 +2,6 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kapuas_kinerja.celery import queue_on_commit
@@ -63,12 +62,8 @@ def password_reset(request):
     if request.method == "POST" and form.is_valid():
         login = form.cleaned_data["email"]
         if not throttle.account_mail_allowed(request, login=login):
-            form.add_error("email", too_many_requests())
+            form.add_error("email", throttle.too_many_requests())
             return render(request, "registration/password_reset_form.html", {"form": form}, status=429)
         queue_on_commit(request_password_reset, login, uuid.uuid4().hex)
         return redirect("password_reset_done")
     return render(request, "registration/password_reset_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def too_many_requests() -> str:
-    return _("Too many requests for this NIP or from this computer. Try again in an hour.")

@@ -17,7 +17,6 @@ from kapuas_kinerja.redirects import redirect_back
 from opd import throttle
 from opd.access import get_opd_or_404, request_scope
 from opd.models import Asn
-from opd.views import too_many_requests
 from skp import rules
 from skp.selectors import RowFilters, compliance_rows
 from skp.views import posted_period
@@ -37,10 +36,6 @@ def _nudge_scope(request, kode):
     if not scope.nudges_opd(opd.pk):
         raise PermissionDenied
     return scope, opd
-
-
-def _back(request, default: str):
-    return redirect_back(request, default)
 
 
 def _nudge_message(result: services.NudgeResult) -> str:
@@ -66,7 +61,7 @@ def _nudged(request, asn_id: int | None, period, *, back: str):
         when = services.last_nudged([asn_id], period=period).get(asn_id)
         return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
     messages.info(request, _nudge_message(result))
-    return _back(request, back)
+    return redirect_back(request, back)
 
 
 @require_POST
@@ -110,7 +105,7 @@ def nudge_overdue(request, kode):
     ).values_list("pk", flat=True)
     result = services.nudge(asn_ids=list(overdue), period=period, by=request.user)
     messages.info(request, _nudge_message(result))
-    return _back(request, reverse("opd_detail", args=[opd.kode]))
+    return redirect_back(request, reverse("opd_detail", args=[opd.kode]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,7 +115,7 @@ def activation_request(request):
     if request.method == "POST" and form.is_valid():
         nip = form.cleaned_data["nip"]
         if not throttle.account_mail_allowed(request, login=nip):
-            form.add_error("nip", too_many_requests())
+            form.add_error("nip", throttle.too_many_requests())
             return render(request, "reminders/activation_request.html", {"form": form}, status=429)
         # The same answer and the same work whether or not the NIP is known: the task looks it up.
         queue_on_commit(tasks.request_activation, nip)
