@@ -1,10 +1,12 @@
-"""`make faults` (with faults/run.sh): PostgreSQL restarted and Redis stopped under a running portal.
+"""`make faults` (with faults/run.sh): PostgreSQL restarted and Redis stopped under a running portal;
+the login lockout behind the proxy.
 
 Talks to the gunicorn that run.sh started, as a Kepala OPD, and prints what
 happened; exits 1 if anything was lost or the app needed a restart.
 """
 
 import os
+import random
 import re
 import subprocess
 import sys
@@ -106,9 +108,36 @@ def redis_down(client: httpx.Client) -> bool:
     return page.status_code == 200 and nudge.status_code == 200 and delayed and sent.startswith("1 sent")
 
 
+def _login_from(client_address: str, username: str, password: str) -> int:
+    """One login through "the proxy" (this script, on loopback), which appends the client to X-Forwarded-For."""
+    with httpx.Client(base_url=BASE, timeout=30) as client:
+        client.get("/masuk/")
+        return client.post(
+            "/masuk/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+            headers={"Referer": BASE + "/masuk/", "X-Forwarded-For": client_address},
+        ).status_code
+
+
+def proxy_lockout() -> bool:
+    """Behind one proxy, 20 wrong passwords from client A lock A out, not client B nor the whole office."""
+    run = random.randrange(1, 250)  # a fresh pair of addresses each run: a lockout lasts 15 minutes
+    a, b = f"203.0.113.{run}", f"198.51.100.{run}"
+    for i in range(20):  # twenty NIP that do not exist: only the address can collect the failures
+        _login_from(a, f"1990010120150310{i:02d}", "salah")
+    from_a = _login_from(a, USERNAME, PASSWORD)
+    from_b = _login_from(b, USERNAME, PASSWORD)
+    print(f"Proxy lockout: after 20 failures from {a}, {a} gets {from_a} and {b} gets {from_b}")
+    return from_a == 429 and from_b == 302
+
+
 if __name__ == "__main__":
     client = logged_in()
-    results = {"postgres restart": postgres_restart(client), "redis down": redis_down(client)}
+    results = {
+        "proxy lockout": proxy_lockout(),
+        "postgres restart": postgres_restart(client),
+        "redis down": redis_down(client),
+    }
     for name, ok in results.items():
         print(f"{name}: {'nothing lost' if ok else 'FAILED'}")
     sys.exit(0 if all(results.values()) else 1)

@@ -16,6 +16,8 @@ export KEPALA PERIOD PORTAL="http://127.0.0.1:8060" \
   REDIS_STOP="redis-cli -p 6379 shutdown nosave || true" \
   REDIS_START="redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"
 
+# check.py plays the regency's proxy: it connects from loopback and appends the client to X-Forwarded-For.
+export TRUSTED_PROXY_COUNT=1
 start_portal 8060 2
 status=0
 $PY faults/check.py || status=1

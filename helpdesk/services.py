@@ -1,9 +1,14 @@
 """Writes: opening a ticket, replying, changing its status or handler, and telling the reporter."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reminders.models import Kind, Message
 from reminders.recipients import Draft, Recipient
@@ -36,6 +41,57 @@ def attachment_type(data: bytes) -> str:
     raise UploadRefused(_("Attach screenshots (PNG, JPEG, GIF, WebP) or PDF files only."))
 
 
+class TooManyTickets(Exception):
+    """The reporter opened as many tickets this hour as HELPDESK_MAX_TICKETS_PER_HOUR allows."""
+
+
+def tickets_within_limit(reporter, *, now=None) -> None:
+    """Refuse a new ticket from someone who opened HELPDESK_MAX_TICKETS_PER_HOUR in the past hour.
+
+    BKPSDM's queue is read by people: a script or a stuck key must not bury it.
+    """
+    now = now or timezone.now()
+    limit = settings.HELPDESK_MAX_TICKETS_PER_HOUR
+    recent = Ticket.objects.filter(reporter=reporter, created_at__gt=now - dt.timedelta(hours=1)).count()
+    if recent >= limit:
+        raise TooManyTickets(
+            ngettext(
+                "You have opened %(count)d ticket in the past hour, the most allowed. Add to it, or try again later.",
+                "You have opened %(count)d tickets in the past hour, the most allowed. Add to one, or try again later.",
+                limit,
+            )
+            % {"count": limit}
+        )
+
+
+def attachments_within_limits(ticket: Ticket | None, sizes: list[int]) -> None:
+    """Refuse files that would take a ticket past its number of attachments or its total size.
+
+    Checked on the sizes the upload declares before anything is read, and again
+    on the bytes themselves before anything is stored.
+    """
+    count, total = len(sizes), sum(sizes)
+    if ticket is not None and ticket.pk:
+        held = ticket.attachments.aggregate(count=Count("pk"), total=Sum("size"))
+        count += held["count"]
+        total += held["total"] or 0
+    most = settings.HELPDESK_MAX_ATTACHMENTS_PER_TICKET
+    if count > most:
+        raise UploadRefused(
+            ngettext(
+                "A ticket may have at most %(count)d attachment.",
+                "A ticket may have at most %(count)d attachments.",
+                most,
+            )
+            % {"count": most}
+        )
+    if total > settings.HELPDESK_MAX_TICKET_BYTES:
+        raise UploadRefused(
+            _("A ticket's attachments may be at most %(mb)d MB in all.")
+            % {"mb": settings.HELPDESK_MAX_TICKET_BYTES // (1024 * 1024)}
+        )
+
+
 def _attach(ticket, entry, files, by) -> None:
     for name, data in files:
         content_type = attachment_type(data)
@@ -54,6 +110,8 @@ def _attach(ticket, entry, files, by) -> None:
 
 def ticket_open(*, reporter, category, subject, description, asn=None, period=None, files=()) -> Ticket:
     """Open a ticket; its OPD (who else sees it) is the ASN concerned's, else the reporter's."""
+    tickets_within_limit(reporter)
+    attachments_within_limits(None, [len(data) for _name, data in files])
     for _name, data in files:
         attachment_type(data)  # refuse before anything is stored
     opd = asn.opd if asn else (reporter.asn.opd if reporter.asn_id else reporter.opd)
@@ -75,6 +133,7 @@ def ticket_reply(
     *, ticket: Ticket, author, text: str, internal: bool = False, files=(), by_bkpsdm: bool
 ) -> TicketEntry:
     """A reply or, for BKPSDM, an internal note. A reply from BKPSDM is emailed to the reporter."""
+    attachments_within_limits(ticket, [len(data) for _name, data in files])
     for _name, data in files:
         attachment_type(data)
     kind = TicketEntry.Kind.NOTE if internal and by_bkpsdm else TicketEntry.Kind.REPLY

@@ -21,9 +21,12 @@ from .models import Attachment, Ticket
 from .selectors import SLOW_AFTER_WORKING_DAYS, get_ticket_or_404, visible_tickets, with_ages
 
 
-def _files(form) -> list[tuple[str, bytes]]:
+def _files(form, ticket=None) -> list[tuple[str, bytes]]:
+    uploads = form.cleaned_data.get("attachments") or []
+    # By the sizes the upload declares, before reading tens of megabytes into memory.
+    services.attachments_within_limits(ticket, [upload.size for upload in uploads])
     files = []
-    for upload in form.cleaned_data.get("attachments") or []:
+    for upload in uploads:
         if upload.size > services.MAX_ATTACHMENT_BYTES:
             raise UploadRefused(_("An attachment may be at most 5 MB."))
         files.append((upload.name, upload.read()))
@@ -76,6 +79,7 @@ def ticket_new(request):
     form = TicketForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
+            services.tickets_within_limit(request.user)
             ticket = services.ticket_open(
                 reporter=request.user,
                 asn=asn,
@@ -85,6 +89,10 @@ def ticket_new(request):
                 subject=form.cleaned_data["subject"],
                 description=form.cleaned_data["description"],
             )
+        except services.TooManyTickets as refused:
+            form.add_error(None, str(refused))
+            context = {"form": form, "asn": asn, "period": period}
+            return render(request, "helpdesk/ticket_new.html", context, status=429)
         except UploadRefused as refused:
             form.add_error("attachments", str(refused))
         else:
@@ -128,7 +136,7 @@ def ticket_reply(request, pk):
                 author=request.user,
                 text=form.cleaned_data["text"],
                 internal=form.cleaned_data["internal"],
-                files=_files(form),
+                files=_files(form, ticket),
                 by_bkpsdm=scope.is_bkpsdm,
             )
         except UploadRefused as refused:

@@ -80,10 +80,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kapuas_kinerja.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "kapuas_kinerja.middleware.AuditlogMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -158,9 +159,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "opd.lockout.LockoutHandler"
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-# Behind the regency's reverse proxy, the client's address is in X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind the regency's reverse proxy the client's address is the one the proxy
+# appended to X-Forwarded-For; opd/client_ip.py trusts exactly this many hops
+# (0: no proxy, the header is ignored, as a client can write it).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front")
+AXES_CLIENT_IP_CALLABLE = "opd.client_ip.client_ip"
 
 # HTTPS and browser protections, on unless DEBUG. A loopback load test turns
 # off the two that need TLS with SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0.
@@ -239,6 +244,13 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 PAYLOAD_RETENTION_DAYS = envint("PAYLOAD_RETENTION_DAYS", 400)
 # How long an activation link in a reminder stays valid (it also dies once used).
 ACTIVATION_MAX_AGE_DAYS = envint("ACTIVATION_MAX_AGE_DAYS", 14)
+# Helpdesk: new tickets per person per hour, and per ticket its attachments' number and total size.
+HELPDESK_MAX_TICKETS_PER_HOUR = envint("HELPDESK_MAX_TICKETS_PER_HOUR", 5)
+HELPDESK_MAX_ATTACHMENTS_PER_TICKET = envint("HELPDESK_MAX_ATTACHMENTS_PER_TICKET", 10)
+HELPDESK_MAX_TICKET_BYTES = envint("HELPDESK_MAX_TICKET_BYTES", 20 * 1024 * 1024)
+# Password reset and activation requests per hour, per NIP asked for and per client address.
+ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY = envint("ACCOUNT_MAIL_MAX_PER_LOGIN_HOURLY", 3)
+ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY = envint("ACCOUNT_MAIL_MAX_PER_ADDRESS_HOURLY", 10)
 
 # Redis: the Celery broker and the shared cache when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -103,7 +104,9 @@ class UserAdmin(DjangoUserAdmin):
         if request.method == "POST" and form.is_valid():
             text = form.cleaned_data["berkas"].read().decode("utf-8-sig", errors="replace")
             try:
-                granted = roles_grant_csv(text=text)
+                with transaction.atomic():
+                    granted = roles_grant_csv(text=text)
+                    _refuse_superusers(request, [user for user, _created in granted])
             except RolesRefused as refused:
                 problems = refused.problems
             else:
@@ -122,11 +125,36 @@ class UserAdmin(DjangoUserAdmin):
         }
         return TemplateResponse(request, "admin/opd/user/roles_upload.html", context, status=400 if problems else 200)
 
+    def has_change_permission(self, request, obj=None):
+        # A superuser's login (its password, its "active") is changed by superusers only:
+        # BKPSDM's role would otherwise let one admin take over the installation's owner.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]
         if not request.user.is_superuser:
             readonly.append("is_superuser")
         return readonly
+
+
+def _refuse_superusers(request, users) -> None:
+    """A superuser's login is changed by superusers only, in a CSV as in its form (all rows or none)."""
+    if request.user.is_superuser:
+        return
+    problems = [
+        _("NIP %(nip)s is a superuser's login: only a superuser may change it.") % {"nip": user.username}
+        for user in users
+        if user.is_superuser
+    ]
+    if problems:
+        raise RolesRefused(problems)
 
 
 class RolesUploadForm(forms.Form):

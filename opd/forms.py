@@ -35,15 +35,20 @@ class NipPasswordResetForm(PasswordResetForm):
     )
 
     def get_users(self, email):
-        nip = normalize_nip(email)
-        users = User.objects.filter(username__in={email.strip(), nip}, is_active=True).select_related("asn")
-        # A login BKPSDM created without a password sets its first one here too.
-        return [u for u in users if address_of(u)]
+        return reset_users(email)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
         super().send_mail(
             subject_template_name, email_template_name, context, from_email, address_of(context["user"]), **kwargs
         )
+
+
+def reset_users(login: str) -> list[User]:
+    """The active logins a "forgot your password" for this NIP or username reaches (with an address)."""
+    nip = normalize_nip(login)
+    users = User.objects.filter(username__in={login.strip(), nip}, is_active=True).select_related("asn")
+    # A login BKPSDM created without a password sets its first one here too.
+    return [u for u in users if address_of(u)]
 
 
 def address_of(user) -> str:

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .forms import LoginForm, NipPasswordResetForm
+from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,13 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "kata-sandi/lupa/",
-        auth_views.PasswordResetView.as_view(
-            form_class=NipPasswordResetForm, extra_email_context={"portal_url": settings.PORTAL_URL}
-        ),
-        name="password_reset",
-    ),
+    path("kata-sandi/lupa/", views.password_reset, name="password_reset"),
     path("kata-sandi/lupa/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "kata-sandi/atur/<uidb64>/<token>/",

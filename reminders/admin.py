@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from kapuas_kinerja.admin import ReadOnlyAdmin
 
 from . import outbox
-from .models import Message, Occasion, ReminderRule, Unsubscription
+from .models import SECRET_LINK_KINDS, Message, Occasion, ReminderRule, Unsubscription
 
 
 @admin.register(ReminderRule)
@@ -34,6 +34,13 @@ class MessageAdmin(ReadOnlyAdmin):
     list_select_related = ("period",)
     readonly_fields = [f.name for f in Message._meta.fields]
     actions = ["resend"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.kind in SECRET_LINK_KINDS:
+            # A reset or activation link opens that account: whoever reads the outbox must not hold it.
+            return [f for f in fields if f not in ("body_text", "body_html")]
+        return fields
 
     @admin.action(description=_("Send again (uncertain or failed messages only)"))
     def resend(self, request, queryset):

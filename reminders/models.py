@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     NUDGE = "nudge", _("Reminder sent by the head of the OPD")
     ACTIVATION = "activation", _("Account activation")
     HELPDESK = "helpdesk", _("Helpdesk: an answer or a change to a ticket")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 SCHEDULED_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.OPD_DIGEST, Kind.ESCALATION, Kind.SUMMARY)
@@ -25,6 +26,22 @@ SCHEDULED_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.OPD_DIGEST, Kind.
 BEFORE_DEADLINE_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST)
 # An ASN may turn these off; digests and escalations to heads are mandatory.
 OPTIONAL_KINDS = (Kind.ASN_REMINDER, Kind.NUDGE)
+# The outbox sends lower numbers first: someone waiting at the login page for a
+# link goes ahead of every reminder, then helpdesk answers, then the rest.
+PRIORITY_ACCOUNT = 0
+PRIORITY_HELPDESK = 10
+PRIORITY_DEFAULT = 50
+KIND_PRIORITY = {
+    Kind.PASSWORD_RESET: PRIORITY_ACCOUNT,
+    Kind.ACTIVATION: PRIORITY_ACCOUNT,
+    Kind.HELPDESK: PRIORITY_HELPDESK,
+}
+# Messages whose body holds a one-time link to an account: the admin panel does not show it.
+SECRET_LINK_KINDS = (Kind.PASSWORD_RESET, Kind.ACTIVATION)
+
+
+def priority_of(kind: str) -> int:
+    return KIND_PRIORITY.get(kind, PRIORITY_DEFAULT)
 
 
 class ReminderRule(models.Model):
@@ -128,6 +145,9 @@ class Message(models.Model):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=PRIORITY_DEFAULT, help_text=_("Lower goes first.")
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))

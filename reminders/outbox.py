@@ -101,7 +101,8 @@ def _record_failure(message: Message, error: DeliveryError, now: dt.datetime, re
 
 def waiting(now: dt.datetime, *, limit: int = BATCH) -> list[Message]:
     rows = Message.objects.filter(status__in=[Status.QUEUED, Status.RETRY], next_attempt_at__lte=now)
-    return list(rows.order_by("pk")[:limit])
+    # Account links first, then helpdesk answers, then the rest, each oldest first.
+    return list(rows.order_by("priority", "pk")[:limit])
 
 
 def send_batch(messages: list[Message], now: dt.datetime, result: SendResult) -> None:

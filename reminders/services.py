@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.encoding import force_bytes
+from django.utils.http import urlencode, urlsafe_base64_encode
 
 from opd.models import Asn
 from opd.services import opd_data_changed
@@ -23,7 +25,7 @@ from . import outbox, recipients
 from .channels import enabled_channels
 from .channels.whatsapp import normalise_phone
 from .links import absolute, activation_url, unsubscribe_token
-from .models import OPTIONAL_KINDS, Kind, Message, Occasion, ReminderRule, Unsubscription
+from .models import OPTIONAL_KINDS, Kind, Message, Occasion, ReminderRule, Unsubscription, priority_of
 from .schedule import Occasion as DueOccasion
 from .schedule import due_occasions
 
@@ -34,10 +36,11 @@ ACTIVATES_ACCOUNT = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.NUDGE, Kind.ACT
 
 def render_message(kind: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one message, from its three templates (as healthchecks does)."""
-    subject = render_to_string(f"reminders/email/{kind}_subject.txt", context)
+    subject = " ".join(render_to_string(f"reminders/email/{kind}_subject.txt", context).split())[:200]
     text = render_to_string(f"reminders/email/{kind}.txt", context)
-    html = render_to_string(f"reminders/email/{kind}.html", context)
-    return " ".join(subject.split())[:200], re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
+    # The subject is plain text (names of people and OPD in it): the HTML escapes it in its <title>.
+    html = render_to_string(f"reminders/email/{kind}.html", {**context, "subject": subject})
+    return subject, re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
 
 
 def _next_path(kind: str, period: Period | None, draft: recipients.Draft) -> str:
@@ -113,6 +116,7 @@ def build_messages(
                     subject=subject,
                     body_text=text,
                     body_html=html if channel == "email" else "",
+                    priority=priority_of(kind),
                     created_by=created_by,
                 )
             )
@@ -284,10 +288,48 @@ def send_soon() -> dict:
     return queue_on_commit(send_outbox)
 
 
+def request_password_reset(*, login: str, request_id: str) -> int:
+    """Queue a link to choose a new password to each active login of this NIP or username; how many.
+
+    Run by a task, never by the page that asked: the page answers the same,
+    with the same work, whether or not the NIP has a login. The request's id
+    in the key makes a task run twice queue one message.
+    """
+    from opd.forms import address_of, reset_users
+
+    messages = []
+    for user in reset_users(login):
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        link = absolute(reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)]))
+        name = user.get_full_name() or (user.asn.nama if user.asn_id else user.get_username())
+        subject, text, html = render_message(
+            Kind.PASSWORD_RESET, {"recipient": {"name": name}, "link": link, "portal_url": absolute("/")}
+        )
+        messages.append(
+            Message(
+                idempotency_key=f"password_reset/{request_id}/{user.pk}",
+                kind=Kind.PASSWORD_RESET,
+                channel=Message.Channel.EMAIL,
+                asn_id=user.asn_id,
+                user=user,
+                address=address_of(user),
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                priority=priority_of(Kind.PASSWORD_RESET),
+            )
+        )
+    if messages:
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
+        send_soon()
+    return len(messages)
+
+
 def request_activation(*, nip: str, now: dt.datetime | None = None) -> bool:
     """Queue an activation email for an ASN without a login; False (and nothing sent) otherwise.
 
-    The page says the same either way, so it does not tell who is registered.
+    Run by a task (see request_password_reset): the page says the same either
+    way, with the same work, so it does not tell who is registered.
     """
     now = now or timezone.now()
     asn = Asn.objects.filter(nip=nip, is_active=True).exclude(email="").first()

@@ -18,3 +18,15 @@ def send_outbox() -> str:
     """Nudges and activation links now, retries when their time comes. Claims make a double run harmless."""
     result = outbox.send_waiting()
     return f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def request_password_reset(login: str, request_id: str) -> str:
+    """A "forgot your password": looked up and queued here, so the page that asked does no mail work."""
+    return f"{services.request_password_reset(login=login, request_id=request_id)} queued"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def request_activation(nip: str) -> str:
+    """ "No login yet?": looked up and queued here, so the page that asked does no mail work."""
+    return "queued" if services.request_activation(nip=nip) else "nothing to send"

@@ -8,18 +8,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kapuas_kinerja.celery import queue_on_commit
+from kapuas_kinerja.redirects import redirect_back
+from opd import throttle
 from opd.access import get_opd_or_404, request_scope
 from opd.models import Asn
 from skp import rules
 from skp.selectors import RowFilters, compliance_rows
 from skp.views import posted_period
 
-from . import services
+from . import services, tasks
 from .forms import ActivationForm, ActivationRequestForm, PreferencesForm
 from .links import read_activation, read_unsubscribe
 from .models import OPTIONAL_KINDS, Kind, Unsubscription
@@ -34,13 +36,6 @@ def _nudge_scope(request, kode):
     if not scope.nudges_opd(opd.pk):
         raise PermissionDenied
     return scope, opd
-
-
-def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = default
-    return redirect(target)
 
 
 def _nudge_message(result: services.NudgeResult) -> str:
@@ -66,7 +61,7 @@ def _nudged(request, asn_id: int | None, period, *, back: str):
         when = services.last_nudged([asn_id], period=period).get(asn_id)
         return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
     messages.info(request, _nudge_message(result))
-    return _back(request, back)
+    return redirect_back(request, back)
 
 
 @require_POST
@@ -110,7 +105,7 @@ def nudge_overdue(request, kode):
     ).values_list("pk", flat=True)
     result = services.nudge(asn_ids=list(overdue), period=period, by=request.user)
     messages.info(request, _nudge_message(result))
-    return _back(request, reverse("opd_detail", args=[opd.kode]))
+    return redirect_back(request, reverse("opd_detail", args=[opd.kode]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,8 +113,12 @@ def activation_request(request):
     """'No login yet?': an activation link by email to the address SIASN holds for that NIP."""
     form = ActivationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_activation(nip=form.cleaned_data["nip"])
-        # The same answer whether or not the NIP is known: the page reveals no one.
+        nip = form.cleaned_data["nip"]
+        if not throttle.account_mail_allowed(request, login=nip):
+            form.add_error("nip", throttle.too_many_requests())
+            return render(request, "reminders/activation_request.html", {"form": form}, status=429)
+        # The same answer and the same work whether or not the NIP is known: the task looks it up.
+        queue_on_commit(tasks.request_activation, nip)
         return render(request, "reminders/activation_requested.html")
     return render(request, "reminders/activation_request.html", {"form": form}, status=400 if form.errors else 200)
 

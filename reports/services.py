@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from tpp.selectors import basis_for
+from tpp.selectors import final_basis, finalisation_at, live_basis
 
 from . import recaps
 from .models import AnnualRecapUpload, ReportJob
@@ -51,7 +51,14 @@ def _build(job: ReportJob) -> tuple[bytes, str]:
     if job.kind == Kind.REGENCY_RECAP:
         return recaps.regency_recap_pdf(period=job.period, as_of=now), f"rekap-kabupaten-{job.period.key}"
     if job.kind == Kind.TPP_BASIS:
-        basis = basis_for(period=job.period, opd=job.opd, as_of=now)
+        # The basis as it stood when it was asked for: a job queued while a version was final
+        # builds that frozen version even if BKPSDM reopened it since, so the finance office
+        # (which may ask for final bases only) is never handed a draft.
+        finalisation = finalisation_at(job.period, job.opd, job.created_at)
+        if finalisation is not None:
+            basis = final_basis(finalisation)
+        else:
+            basis = live_basis(period=job.period, opd=job.opd, as_of=now)
         return recaps.tpp_pdf(basis), f"dasar-tpp-{job.opd.kode}-{job.period.key}"
     return recaps.annual_recap_pdf(opd=job.opd, year=job.year), f"rekap-skp-tahunan-{job.opd.kode}-{job.year}"
 

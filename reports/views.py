@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from kapuas_kinerja.redirects import redirect_back
 from opd.access import get_opd_or_404, request_scope
 from opd.models import AccessLog, Opd
 from opd.services import access_log
@@ -219,7 +220,7 @@ def document_review(request, pk):
         messages.error(request, str(refused))
     else:
         messages.success(request, _("Recap verified.") if verified else _("Recap returned to the OPD."))
-    return redirect(request.POST.get("next") or f"{reverse('opd_annual', args=[upload.opd.kode])}?tahun={upload.year}")
+    return redirect_back(request, f"{reverse('opd_annual', args=[upload.opd.kode])}?tahun={upload.year}")
 
 
 @require_GET

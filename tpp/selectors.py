@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from opd.access import Scope
@@ -103,6 +104,19 @@ def finalisation_in_force(period: Period, opd: Opd) -> Finalisation | None:
     return (
         Finalisation.objects.filter(period=period, opd=opd, reopened_at__isnull=True)
         .select_related("ruleset", "finalised_by")
+        .first()
+    )
+
+
+def finalisation_at(period: Period, opd: Opd, moment: dt.datetime) -> Finalisation | None:
+    """The version that was in force at `moment` (finalised by then, not yet reopened), if any."""
+    if not period.pk:
+        return None
+    return (
+        Finalisation.objects.filter(period=period, opd=opd, finalised_at__lte=moment)
+        .filter(Q(reopened_at__isnull=True) | Q(reopened_at__gt=moment))
+        .select_related("ruleset", "finalised_by")
+        .order_by("-version")
         .first()
     )
 
