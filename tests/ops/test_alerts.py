@@ -197,3 +197,20 @@ def test_check_operations_exits_1_while_something_is_wrong_and_0_when_all_is_wel
     code, out = run()
     assert code == 1 and "Sinkronisasi e-Kinerja gagal 2 kali berturut-turut" in out and "2 alerts queued" in out
     assert run()[1].endswith("0 alerts queued\n")  # a second run emails nobody again
+
+
+def test_beat_runs_the_heartbeat_every_five_minutes_and_the_check_every_ten():
+    from django_celery_beat.models import PeriodicTask
+
+    from kapuas_kinerja.celery import app
+    from ops import tasks  # noqa: F401  (a worker's autodiscovery imports it)
+
+    beat = {
+        t.task: (t.crontab.minute, t.crontab.hour, str(t.crontab.timezone), t.enabled)
+        for t in PeriodicTask.objects.filter(task__startswith="ops.").select_related("crontab")
+    }
+    assert beat == {
+        "ops.tasks.record_heartbeat": ("*/5", "*", "Asia/Jakarta", True),
+        "ops.tasks.check_operations": ("3-59/10", "*", "Asia/Jakarta", True),
+    }
+    assert {"ops.tasks.record_heartbeat", "ops.tasks.check_operations"} <= set(app.tasks)
