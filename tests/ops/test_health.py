@@ -130,3 +130,22 @@ def test_a_short_health_token_stops_start_up(monkeypatch):
     monkeypatch.delitem(sys.modules, "kapuas_kinerja.settings", raising=False)
     with pytest.raises(ImproperlyConfigured, match="HEALTH_TOKEN must be at least 20 characters"):
         importlib.import_module("kapuas_kinerja.settings")
+
+
+def test_the_check_costs_the_same_queries_whatever_the_history(admins):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ops.selectors import health
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            health(NOW)
+        return len(captured)
+
+    add_run("ekinerja", SyncRun.Status.FAILED, NOW - dt.timedelta(days=1))
+    few = queries()
+    for day in range(2, 60):
+        add_run("ekinerja", SyncRun.Status.FAILED, NOW - dt.timedelta(days=day), period=f"2026-{day % 12 + 1:02d}")
+        add_run("siasn", SyncRun.Status.SUCCEEDED, NOW - dt.timedelta(days=day), period="")
+    assert queries() == few
