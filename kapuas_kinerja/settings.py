@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tpp",
     "reports",
     "helpdesk",
+    "ops",
     "axes",
 ]
 
@@ -296,6 +297,17 @@ BKN_SIMULATOR_SEED = envint("BKN_SIMULATOR_SEED", 2025)
 # Records older than this are shown as stale on every page.
 SYNC_STALE_AFTER_HOURS = envint("SYNC_STALE_AFTER_HOURS", 24)
 
+# Watching it run (ops/): BKPSDM's admins are emailed when the data is older than
+# SYNC_STALE_AFTER_HOURS, beat has not ticked for BEAT_SILENT_AFTER_MINUTES, or
+# nothing has gone out of the outbox since a failure OUTBOX_FAILING_AFTER_MINUTES ago.
+BEAT_SILENT_AFTER_MINUTES = envint("BEAT_SILENT_AFTER_MINUTES", 60)
+OUTBOX_FAILING_AFTER_MINUTES = envint("OUTBOX_FAILING_AFTER_MINUTES", 60)
+# The IT office's monitor reads /sehat/ in detail with this token (Authorization: Bearer …);
+# without it /sehat/ only says the app is alive.
+HEALTH_TOKEN = env("HEALTH_TOKEN")
+if HEALTH_TOKEN and len(HEALTH_TOKEN) < 20:
+    raise ImproperlyConfigured("HEALTH_TOKEN must be at least 20 characters (it guards the health detail)")
+
 # How long the OPD dashboard's rendered parts are kept (skp/pagecache.py); 0 turns it off.
 # They are renewed at once when the data changes: this only bounds a missed renewal.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 600)
@@ -315,3 +327,20 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Error reports to Sentry (or a compatible service such as GlitchTip), off unless
+# SENTRY_DSN is set. No personal data: no user, address or cookie goes with a report.
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        # Errors only: performance tracing would send every request's timing out of the regency.
+        traces_sample_rate=0,
+    )

@@ -14,5 +14,6 @@ def navigation(request):
             "staff": scope.leads_staff,
             "own_nip": user.asn.nip if user.asn_id else None,
             "tpp": scope.opens_tpp_list,
+            "operations": scope.is_bkpsdm,
         }
     }

@@ -21,5 +21,4 @@ urlpatterns = [
     ),
     path("kata-sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("privasi/", views.privacy, name="privacy"),
-    path("sehat/", views.health, name="health"),
 ]

@@ -38,17 +38,6 @@ def privacy(request):
     return render(request, "opd/privacy.html", {"payload_days": settings.PAYLOAD_RETENTION_DAYS})
 
 
-@require_GET
-def health(request):
-    """For the container's health check and a load balancer: the app answers and reaches its database."""
-    from django.db import connection
-    from django.http import HttpResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
-
-
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
     """ "Forgot your password?": the link is looked up and mailed by a task, never by this answer.

@@ -348,6 +348,8 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         PARTLY_FAILED = "partly_failed", _("Partly failed")
         FAILED = "failed", _("Failed")
+        # Still "running" long after any task may run: its worker was killed mid-way (ops marks it).
+        ABANDONED = "abandoned", _("Abandoned (stopped mid-way)")
 
     source = models.CharField(_("source"), max_length=12)
     period_key = models.CharField(_("period"), max_length=7)

@@ -31,6 +31,7 @@ MATRIX = {
     "password_reset_complete": [("get", "/kata-sandi/atur/selesai/", None, {}, (200,) * 9)],
     "privacy": [("get", "/privasi/", None, {}, (200,) * 9)],
     "health": [("get", "/sehat/", None, {}, (200,) * 9)],
+    "operations": [("get", "/operasi/", None, {}, (L, 403, 403, 403, 403, 403, 403, 403, 200))],
     "faq": [("get", "/bantuan/tanya-jawab/", None, {}, (200,) * 9)],
     "activation_request": [("get", "/aktivasi/", None, {}, (200,) * 9)],
     "activate": [("get", "/aktivasi/bukan-token/", None, {}, (400,) * 9)],
