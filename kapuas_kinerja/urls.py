@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tpp.urls")),
     path("", include("reports.urls")),
     path("", include("helpdesk.urls")),
+    path("", include("identity.urls")),
 ]
