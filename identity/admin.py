@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kapuas_kinerja import auditlog_admin
+
 from . import emblem
 from .models import Emblem
 
@@ -54,3 +56,8 @@ class EmblemAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         emblem.remove()
+
+
+# The audit trail's admin page in Indonesian (see kapuas_kinerja/auditlog_admin.py); installed from
+# here because identity's admin module loads after django-auditlog's.
+auditlog_admin.install()
