@@ -70,7 +70,8 @@ def version() -> str | None:
         stat = emblem_path().stat()
     except FileNotFoundError:
         return None
-    return f"{stat.st_mtime_ns:x}{stat.st_size:x}"
+    # Each upload is a new file (os.replace), so its inode changes even within one clock tick.
+    return f"{stat.st_ino:x}{stat.st_mtime_ns:x}{stat.st_size:x}"
 
 
 def read() -> tuple[bytes, str] | None:
