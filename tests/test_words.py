@@ -215,3 +215,12 @@ def test_the_kepala_s_dashboard_shows_the_revised_labels(client):
     page = client.get(f"/opd/{kepala.opd.kode}/?periode=2025-03").content.decode()
     assert "Belum dinilai, lewat batas" in page
     assert "paling lambat 15 April 2025, 23.59 WIB." in page
+
+
+@pytest.mark.django_db
+def test_the_menu_names_the_opd_rather_than_its_code(client):
+    head = AsnFactory(nama="Kepala", opd__kode="DINKES", opd__nama="Dinas Kesehatan")
+    client.force_login(asn_user(head, User.Role.KEPALA_OPD, opd=head.opd))
+    menu = client.get("/bantuan/tanya-jawab/").content.decode().split("<nav", 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/opd/DINKES/">Dinas Kesehatan</a>' in menu
+    assert ">DINKES<" not in menu
