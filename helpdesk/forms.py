@@ -36,6 +36,11 @@ class TicketForm(forms.ModelForm):
             "description": _("What you did, what you expected and what happened (the error message, if any).")
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Words instead of Django's "---------" for "nothing chosen yet".
+        self.fields["category"].choices = [("", _("Choose a category")), *Ticket.Category.choices]
+
 
 class ReplyForm(forms.Form):
     text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -49,4 +54,5 @@ class UpdateForm(forms.Form):
         label=_("Handled by"),
         queryset=User.objects.filter(role=User.Role.ADMIN_BKPSDM, is_active=True).order_by("username"),
         required=False,
+        empty_label=_("Nobody yet"),
     )

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("helpdesk.urls")),
     path("", include("ops.urls")),
+    path("", include("identity.urls")),
 ]

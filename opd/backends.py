@@ -3,7 +3,7 @@ per-model permission rows that an installation would have to keep in sync."""
 
 from django.contrib.auth.backends import ModelBackend
 
-ADMIN_APPS = {"opd", "skp", "reminders", "tpp", "reports", "helpdesk", "auditlog"}
+ADMIN_APPS = {"opd", "skp", "reminders", "tpp", "reports", "helpdesk", "identity", "auditlog"}
 
 
 class RoleBackend(ModelBackend):

@@ -44,12 +44,23 @@ def report_build_waiting(*, older_than_seconds: int = 60) -> int:
     return built
 
 
-def _build(job: ReportJob) -> tuple[bytes, str]:
+def report_name(job: ReportJob) -> str:
+    """The document's file name as people get it (the stored name may carry the storage's random suffix)."""
+    if job.kind == Kind.OPD_RECAP:
+        return f"rekap-{job.opd.kode}-{job.period.key}.pdf"
+    if job.kind == Kind.REGENCY_RECAP:
+        return f"rekap-kabupaten-{job.period.key}.pdf"
+    if job.kind == Kind.TPP_BASIS:
+        return f"dasar-tpp-{job.opd.kode}-{job.period.key}.pdf"
+    return f"rekap-skp-tahunan-{job.opd.kode}-{job.year}.pdf"
+
+
+def _build(job: ReportJob) -> bytes:
     now = timezone.now()
     if job.kind == Kind.OPD_RECAP:
-        return recaps.opd_recap_pdf(period=job.period, opd=job.opd, as_of=now), f"rekap-{job.opd.kode}-{job.period.key}"
+        return recaps.opd_recap_pdf(period=job.period, opd=job.opd, as_of=now)
     if job.kind == Kind.REGENCY_RECAP:
-        return recaps.regency_recap_pdf(period=job.period, as_of=now), f"rekap-kabupaten-{job.period.key}"
+        return recaps.regency_recap_pdf(period=job.period, as_of=now)
     if job.kind == Kind.TPP_BASIS:
         # The basis as it stood when it was asked for: a job queued while a version was final
         # builds that frozen version even if BKPSDM reopened it since, so the finance office
@@ -59,8 +70,8 @@ def _build(job: ReportJob) -> tuple[bytes, str]:
             basis = final_basis(finalisation)
         else:
             basis = live_basis(period=job.period, opd=job.opd, as_of=now)
-        return recaps.tpp_pdf(basis), f"dasar-tpp-{job.opd.kode}-{job.period.key}"
-    return recaps.annual_recap_pdf(opd=job.opd, year=job.year), f"rekap-skp-tahunan-{job.opd.kode}-{job.year}"
+        return recaps.tpp_pdf(basis)
+    return recaps.annual_recap_pdf(opd=job.opd, year=job.year)
 
 
 def report_build(job_id: int) -> ReportJob | None:
@@ -72,13 +83,13 @@ def report_build(job_id: int) -> ReportJob | None:
         return None
     job = ReportJob.objects.select_related("period", "opd", "opd__head").get(pk=job_id)
     try:
-        data, name = _build(job)
+        data = _build(job)
     except Exception as error:  # the page must say it failed rather than wait for ever
         ReportJob.objects.filter(pk=job_id).update(
             status=ReportJob.Status.FAILED, error=str(error)[:1000], finished_at=timezone.now(), step=""
         )
         raise
-    job.file.save(f"{name}.pdf", ContentFile(data), save=False)
+    job.file.save(report_name(job), ContentFile(data), save=False)
     ReportJob.objects.filter(pk=job_id).update(
         file=job.file.name, status=ReportJob.Status.DONE, finished_at=timezone.now(), step=""
     )

@@ -112,7 +112,7 @@ def report_download(request, pk):
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
     access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=services.report_name(job))
 
 
 # --- the signed annual SKP recap ----------------------------------------------------

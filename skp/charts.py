@@ -59,7 +59,7 @@ def trend_chart(
         lines.append(
             {"name": label, "css": css, "color": color, "dash": dash, "points": " ".join(coords), "dots": dots}
         )
-    x_labels = [(round(left + i * step, 1), date_format(p["period"].start_date, "M y")) for i, p in enumerate(points)]
+    x_labels = [(round(left + i * step, 1), date_format(p["period"].start_date, "M Y")) for i, p in enumerate(points)]
     y_ticks = [(y(v / 100), f"{v}%") for v in (0, 25, 50, 75, 100)]
     rows = [{"period": p["period"], **{group: p[group]["rate"] for group, _, _ in series}} for p in points]
     return TrendChart(width, height, left, height - bottom, lines, x_labels, y_ticks, rows)

@@ -16,7 +16,10 @@ from django.utils.translation import gettext_lazy
 
 WIB = ZoneInfo("Asia/Jakarta")
 
-# Statuses (contract names; labels are the Indonesian words of the design).
+# Statuses (contract names; labels are the Indonesian words of the design, revised so that
+# no two read alike: "Dinilai tepat waktu", "Dinilai terlambat", "Belum dinilai, lewat batas",
+# "Belum jatuh tempo", "Dikecualikan"). The English msgids stay as they were: the TPP models
+# use these labels as choices, and a new msgid would mean a migration for nothing.
 EXEMPT = "exempt"
 ON_TIME = "on_time"
 LATE = "late"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from skp import rules
@@ -31,7 +32,11 @@ class RuleSet(models.Model):
         verbose_name_plural = _("TPP rule tables")
 
     def __str__(self):
-        return f"{self.effective_from:%Y-%m-%d} · {self.legal_basis}"
+        # People read the date as the regency writes it ("1 Januari 2025"), never ISO.
+        return _("%(basis)s, in force from %(date)s") % {
+            "basis": self.legal_basis,
+            "date": date_format(self.effective_from, "DATE_FORMAT"),
+        }
 
 
 class ShareRule(models.Model):

@@ -60,7 +60,7 @@ def test_kepala_opd_sees_every_record_of_their_opd(client, world):
     for name in ("Kepala Puskesmas", "Perawat Pustu", "Staf Sekretariat"):
         assert name in page
     assert "Staf DLH" not in page
-    assert "Lewat batas" in page
+    assert "Belum dinilai, lewat batas" in page
 
 
 def test_kepala_opd_gets_404_for_another_opd_and_its_staff(client, world):
@@ -200,7 +200,7 @@ def test_a_bad_period_gets_a_message_in_indonesian(client, world):
 def test_pages_are_indonesian_even_for_an_english_browser(client, world):
     login(client, world["kepala_opd"])
     page = client.get("/opd/DINKES/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
-    assert "Lewat batas" in page
+    assert "Belum dinilai, lewat batas" in page
     assert "Overdue" not in page
 
 

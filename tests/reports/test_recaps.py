@@ -53,7 +53,9 @@ def test_the_opd_recap_workbook_reads_back(world, tmp_path):
     assert everyone[:8] == ("Semua ASN", 9, 1, 4, 0, 4, 0, 50.0)
     staff = list(book["ASN"].iter_rows(values_only=True))
     ani = next(r for r in staff if r[1] == world.lazy.nip)
-    assert ani[:3] == ("Puskesmas Selat", world.lazy.nip, "Ani Belum Mengisi") and ani[5] == "Lewat batas"
+    assert (
+        ani[:3] == ("Puskesmas Selat", world.lazy.nip, "Ani Belum Mengisi") and ani[5] == "Belum dinilai, lewat batas"
+    )
     citra = next(r for r in staff if r[1] == world.rated.nip)
     assert citra[6] == dt.datetime(2026, 11, 5, 9, 0) and citra[7] == "Baik"  # WIB wall-clock time
 

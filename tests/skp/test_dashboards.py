@@ -92,7 +92,7 @@ def queries(client, url, **headers):
 def test_the_kepala_sees_who_is_late_first_and_who_must_act(client, dinkes):
     client.force_login(dinkes["kepala"])
     page = client.get("/opd/DINKES/").content.decode()
-    assert "Laporan Maret 2025 paling lambat 15 April 2025, 23:59 WIB." in page
+    assert "Laporan Maret 2025 paling lambat 15 April 2025, 23.59 WIB." in page
     order = [page.index(name) for name in ("Budi Menunggu", "Citra Belum", "Dedi Telat", "Ani Tepat", "Fajar Cuti")]
     assert order == sorted(order)
     assert "Atasan: Kepala Puskesmas Selat" in page  # Budi filed; his appraiser must act
@@ -114,7 +114,7 @@ def test_while_the_deadline_is_open_a_banner_counts_the_days(client, dinkes):
         client.force_login(dinkes["kepala"])
         page = client.get("/opd/DINKES/").content.decode()
     assert "Sisa 3 hari." in page
-    assert "Belum dinilai" in page
+    assert "Belum jatuh tempo" in page
 
 
 def test_filters_sort_and_pages_have_real_links(client, dinkes):

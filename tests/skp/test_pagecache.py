@@ -55,7 +55,7 @@ def test_a_second_view_reads_the_parts_back_and_shows_the_same_page(client, worl
     assert cached < built
     strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')
     assert strip.sub("", second) == strip.sub("", first)
-    assert "Ani Belum Mengisi" in second and "Lewat batas" in second
+    assert "Ani Belum Mengisi" in second and "Belum dinilai, lewat batas" in second
 
 
 def test_no_viewer_gets_another_viewers_csrf_token_and_their_reminder_goes_through(world):
@@ -92,7 +92,7 @@ def test_a_reminder_sent_shows_on_the_next_view(client, world):
 
 def test_an_exemption_entered_by_bkpsdm_shows_on_the_next_view(client, world):
     client.force_login(world.kepala)
-    assert "Lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
+    assert "Belum dinilai, lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
     world.admin.is_staff = True
     world.admin.save()
     admin = Client()
@@ -119,20 +119,20 @@ def test_a_name_changed_by_the_siasn_sync_shows_on_the_next_view(client, world):
 
 def test_a_deadline_moved_by_bkpsdm_shows_on_the_next_view(client, world):
     client.force_login(world.kepala)
-    assert "Lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
+    assert "Belum dinilai, lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
     period = Period.objects.get(year=2026, month=10)
     period.deadline_override = dt.datetime(2026, 11, 30, 23, 59, tzinfo=WIB)
     period.override_reason = "Gangguan e-Kinerja"
     period.save()
-    assert "Belum dinilai" in row_of(load(client)[0], "Ani Belum Mengisi")
+    assert "Belum jatuh tempo" in row_of(load(client)[0], "Ani Belum Mengisi")
 
 
 def test_the_deadline_passing_turns_pending_into_overdue_without_any_write(client, world):
     client.force_login(world.kepala)
     with time_machine.travel(dt.datetime(2026, 11, 15, 23, 0, tzinfo=WIB), tick=False):
-        assert "Belum dinilai" in row_of(load(client)[0], "Ani Belum Mengisi")
+        assert "Belum jatuh tempo" in row_of(load(client)[0], "Ani Belum Mengisi")
     with time_machine.travel(dt.datetime(2026, 11, 15, 23, 59, 59, tzinfo=WIB) + dt.timedelta(seconds=1), tick=False):
-        assert "Lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
+        assert "Belum dinilai, lewat batas" in row_of(load(client)[0], "Ani Belum Mengisi")
 
 
 def test_every_opd_gets_a_new_version_with_each_change_it_shows(world):

@@ -36,10 +36,10 @@ def test_each_asn_gets_the_share_of_their_status_and_predikat_and_why(world):
     basis = basis_for(period=world.period, opd=world.opd, as_of=NOW)
     rated = line_of(basis, world.rated)
     assert (rated.status, rated.predikat, rated.share) == ("on_time", "baik", Decimal(100))
-    assert rated.reason == "Tepat waktu, predikat Baik: 100% (Contoh bawaan, bukan angka resmi)"
+    assert rated.reason == "Dinilai tepat waktu, predikat Baik: 100% (Contoh bawaan, bukan angka resmi)"
     lazy = line_of(basis, world.lazy)
     assert (lazy.status, lazy.share) == ("overdue", Decimal(0))
-    assert lazy.reason.startswith("Lewat batas: 0%")
+    assert lazy.reason.startswith("Belum dinilai, lewat batas: 0%")
     assert line_of(basis, world.exempt).status == "exempt"
     assert not basis.is_final
 
@@ -104,7 +104,7 @@ def test_tpp_command_prints_json_and_writes_excel_and_pdf(world, tmp_path, capsy
     sheet = openpyxl.load_workbook(xlsx).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "PEMERINTAH KABUPATEN KAPUAS"
-    assert any(r and r[1] == world.lazy.nip and r[3] == "Lewat batas" and r[6] == 0 for r in values)
+    assert any(r and r[1] == world.lazy.nip and r[3] == "Belum dinilai, lewat batas" and r[6] == 0 for r in values)
 
     pdf = tmp_path / "tpp.pdf"
     call_command("tpp", "--period", "2026-10", "--opd", "DINKES", "--format", "pdf", "--output", str(pdf))
