@@ -30,7 +30,7 @@ DATA_SOURCES = ("ekinerja", "import")
 
 
 def _wib(moment: dt.datetime | None) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") + " WIB" if moment else "–"
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "–"
 
 
 @dataclass

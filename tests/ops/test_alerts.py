@@ -50,7 +50,7 @@ def test_two_failed_nightly_syncs_in_a_row_email_bkpsdm_admins_once(admins, smtp
     assert mail["Subject"] == "Kinerja Kapuas: Sinkronisasi e-Kinerja gagal 2 kali berturut-turut"
     text = mail.get_payload(0).get_payload(decode=True).decode()
     assert "Yth. Sari Admin," in text
-    assert "Gagal sejak 3 November 2026, 01:00 WIB" in text and "EKINERJA_TOKEN" in text
+    assert "Gagal sejak 3 November 2026, 01.00 WIB" in text and "EKINERJA_TOKEN" in text
     assert "/operasi/" in text
 
 

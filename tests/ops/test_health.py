@@ -43,13 +43,13 @@ def test_bkpsdm_sees_syncs_import_beat_and_outbox_in_wib(client, state):
     assert response.status_code == 200 and "Kesehatan portal" in page
     assert "Semua berjalan: sinkronisasi, penjadwal dan kotak keluar." in page
     # e-Kinerja: the last success finished at 01:01 WIB, a run failed since.
-    assert "<td>20 November 2026, 01:01 WIB</td>" in page and "Gagal, 20 November 2026, 08:30 WIB" in page
+    assert "<td>20 November 2026, 01.01 WIB</td>" in page and "Gagal, 20 November 2026, 08.30 WIB" in page
     assert "1 kali" in page
-    assert "15 November 2026, 09:31 WIB" in page  # SIASN's last success
-    assert "18 November 2026, 09:31 WIB" in page  # the last import
-    assert "Data terakhir masuk (sinkronisasi atau impor): 20 November 2026, 01:01 WIB" in page
-    assert "Detak terakhir: 20 November 2026, 09:26 WIB" in page
-    assert "diantrekan 20 November 2026, 07:30 WIB (2\xa0jam yang lalu)" in page
+    assert "15 November 2026, 09.31 WIB" in page  # SIASN's last success
+    assert "18 November 2026, 09.31 WIB" in page  # the last import
+    assert "Data terakhir masuk (sinkronisasi atau impor): 20 November 2026, 01.01 WIB" in page
+    assert "Detak terakhir: 20 November 2026, 09.26 WIB" in page
+    assert "diantrekan 20 November 2026, 07.30 WIB (2\xa0jam yang lalu)" in page
 
 
 def test_the_page_says_what_is_wrong(client, state):
