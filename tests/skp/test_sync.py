@@ -60,7 +60,7 @@ def test_a_clean_sync_fills_an_empty_portal_and_a_second_changes_nothing():
     assert Opd.objects.count() == 46
     assert any("OPD baru dari BKN" in note for note in run.notes)
     march = Period.objects.get(year=2025, month=3)
-    assert (march.bkn_periode_id, march.bkn_batas_pengisian) == (202503, dt.date(2025, 4, 5))
+    assert (march.bkn_periode_id, march.bkn_batas_pengisian) == ("202503", dt.date(2025, 4, 5))
     assert march.deadline == rules.default_deadline(2025, 3)  # BKN's limit is kept, Kapuas' rules
     stored = StatusRollup.objects.filter(period=march).values_list("opd_id", "unit_id", "is_guru", "total")
     fresh = [(r["opd_id"], r["unit_id"], r["is_guru"], r["total"]) for r in aggregate(march)]
