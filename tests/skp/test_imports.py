@@ -160,7 +160,8 @@ def test_one_nip_rated_twice_differently_for_one_skp_is_refused(tmp_path):
     path = write_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, other])
     with pytest.raises(ImportRefused) as refused:
         imported(path)
-    assert refused.value.problems == ["baris 6, kolom nip: NIP ini juga ada di baris 5: dua penilaian dalam satu periode"]
+    expected = "baris 6, kolom nip: NIP ini juga ada di baris 5: dua penilaian dalam satu periode"
+    assert refused.value.problems == [expected]
     assert not MonthlyRecord.objects.exists()
 
 
