@@ -16,6 +16,7 @@ from opd.models import Asn
 from skp import rules
 from skp.bkn.imports import ImportRefused, import_file
 from skp.models import AnnualSkp, MonthlyRecord, SyncRun
+from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bkn"
@@ -65,6 +66,7 @@ def test_laporan_penilaian_imports_ratings_and_the_deadline_edges_are_right():
     # "Sesuai Ekspektasi" / "DIATAS ESPEKTASI" spelled every way still make the matrix's predikat.
     assert not rated.filter(rating_hasil__isnull=True).exists()
     assert MonthlyRecord.objects.filter(source="import").count() == 139
+    assert_rollup_exact()
 
 
 def test_importing_the_same_file_twice_changes_nothing():
@@ -80,6 +82,7 @@ def test_siasn_export_updates_master_data():
     imported(SKP)
     result = imported(SIASN)
     assert result.run.updated > 100
+    assert_rollup_exact()
     asn = Asn.objects.get(nip="197412182000072204")
     assert asn.nama == "Gusti Nugroho, S.E."
     assert asn.email == "gusti.nugroho74@gmail.com"  # email_gov is the string 'null' here

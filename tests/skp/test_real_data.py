@@ -335,3 +335,84 @@ def test_the_population_starts_with_the_month_service_starts_and_every_period_st
     data["plans"].append(newcomer)
     synced(FakeBkn(data))
     assert "199001012015011002" in chase((2025, 1))
+
+
+class FakeSiasn:
+    """SIASN's gateway and SSO tokens and its per-NIP endpoints, from the samples, wrapped as {"code": 1, "data": …}."""
+
+    def __init__(self, people: dict, periodic: dict, annual: dict, unor: list):
+        self.people, self.periodic, self.annual, self.unor = people, periodic, annual, unor
+
+    def __call__(self, environ, start_response):
+        path = environ["PATH_INFO"]
+        if path in ("/oauth2/token", "/auth/realms/public-siasn/protocol/openid-connect/token"):
+            body = {"access_token": "t", "expires_in": 3600}
+        elif path == "/apisiasn/1.0/referensi/ref-unor":
+            body = {"code": 1, "data": self.unor}
+        elif match := re.fullmatch(r"/apisiasn/1.0/pns/(data-utama|rw-kinerjaperiodik|rw-skp22)/(\d{18})", path):
+            source = {"data-utama": self.people, "rw-kinerjaperiodik": self.periodic, "rw-skp22": self.annual}
+            found = source[match[1]].get(match[2])
+            body = None if found is None else {"code": 1, "data": found}
+        else:
+            body = None
+        status = "200 OK" if body is not None else "404 Not Found"
+        text = json.dumps(body or {"code": 0}).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(text)))])
+        return [text]
+
+
+def siasn_synced(app):
+    from skp.bkn.siasn import SiasnClient
+    from skp.bkn.sync import sync_siasn
+
+    client = SiasnClient(apim_url="http://apim", api_url="http://api", sso_url="http://sso",
+                         transport=httpx.WSGITransport(app=app), consumer_key="k", consumer_secret="s",
+                         client_id="c", username="u", password="p", sleep=lambda s: None)  # fmt: skip
+    run = sync_siasn(client=client, triggered_by="test")
+    assert_rollup_exact()
+    return run
+
+
+def test_siasn_names_appraisers_kinds_and_unit_heads_where_e_kinerja_named_none():
+    data = bkn_data()
+    data["penilaian"] = {}  # e-Kinerja names no appraiser: SIASN and the unit tree decide
+    synced(FakeBkn(data))
+    people = load("siasn-data-utama.json")
+    periodic, annual = load("siasn-rw-kinerjaperiodik.json"), load("siasn-rw-skp22.json")
+    pppk = next(nip for nip, p in people.items() if p["jenisPegawaiNama"] == "PPPK")
+    odd = next(nip for nip, p in people.items() if p["jenisPegawaiNama"] == "PPPK" and nip != pppk)
+    Asn.objects.filter(nip__in=[pppk, odd]).update(kind=Asn.Kind.PPPK)
+    people[pppk]["jenisPegawaiNama"] = "PPPK Paruh Waktu"
+    people[odd]["jenisPegawaiNama"] = "Tenaga Honorer"
+    # Someone whose SIASN history names nobody: the head of their unit, from ref-unor.
+    plain = next(n for n, p in people.items() if p["unorNama"] == "Bidang Anggaran" and n != "197401171998081683")
+    periodic.pop(plain, None)
+    annual.pop(plain, None)
+    app = FakeSiasn(people, periodic, annual, load("siasn-ref-unor.json"))
+    siasn_synced(app)
+    run = siasn_synced(app)  # the tree's heads resolve by the PNS ids the first run brought
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors[:3]
+
+    assert Asn.objects.get(nip=pppk).kind == Asn.Kind.PPPK
+    assert Asn.objects.get(nip=odd).kind == Asn.Kind.PPPK  # an unknown word keeps what was known…
+    assert any(odd in note and "Tenaga Honorer" in note for note in run.notes)  # …and is listed
+
+    someone = next(n for n, rows in periodic.items() if rows and Asn.objects.filter(nip=rows[0]["penilaiNipNrp"]))
+    asn = Asn.objects.select_related("atasan").get(nip=someone)
+    assert (asn.atasan.nip, asn.atasan_source) == (periodic[someone][0]["penilaiNipNrp"], Asn.AtasanSource.SIASN)
+
+    head = Unit.objects.get(nama="Bidang Anggaran").head
+    asn = Asn.objects.get(nip=plain)
+    assert head is not None and (asn.atasan_id, asn.atasan_source) == (head.pk, Asn.AtasanSource.UNIT_HEAD)
+    # The unit head's own appraiser is never themself: the tree is climbed to the OPD's head.
+    if head.atasan_source == Asn.AtasanSource.UNIT_HEAD:
+        assert head.atasan_id == Opd.objects.get(nama="Badan Keuangan dan Aset Daerah").head_id != head.pk
+
+    # e-Kinerja's rows come first: a sync naming an appraiser replaces SIASN's and the unit head's.
+    data = bkn_data()
+    synced(FakeBkn(data))
+    moved = Asn.objects.get(nip=MOVED)
+    assert (moved.atasan.nip, moved.atasan_source) == (NEW_BOSS, Asn.AtasanSource.EKINERJA)
+    siasn_synced(app)
+    moved.refresh_from_db()
+    assert (moved.atasan.nip, moved.atasan_source) == (NEW_BOSS, Asn.AtasanSource.EKINERJA)
