@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opd.models import Asn
-from opd.nip import validate_nip
+from opd.nip import normalize_nip, validate_nip
 
 from .. import rules
 from ..models import AnnualSkp, MonthlyRecord, Period, RecordPayload, SyncRun
@@ -302,8 +302,7 @@ def _ensure_appraisers(rows: list[Penilaian], places: Places) -> dict[str, int]:
             )
             % {"nama": asn.nama, "nip": nip, "opd": opd.kode}
         )
-    # By the NIP as the row wrote it (the writer looks it up so) and as validated.
-    return {row.atasan_nip: known[nip] for nip, row in named.items()} | known
+    return known
 
 
 def _record_values(record: MonthlyRecord) -> list:
@@ -320,7 +319,8 @@ def _write_chunk(run, places, period, people, atasan, chunk, source) -> None:
     for row in chunk:
         asn = persons[people[row.nip]]
         record = existing.get(asn.pk)
-        named = atasan.get(row.atasan_nip) if row.atasan_nip != row.nip else None
+        named = atasan.get(normalize_nip(row.atasan_nip)) if row.atasan_nip else None
+        named = None if named == asn.pk else named  # nobody appraises themself
         if named and _newest_appraiser(asn, named, period):
             appraised.append(asn)
         if not row.rated and record is not None and record.stage == rules.RATED:

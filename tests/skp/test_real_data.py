@@ -416,3 +416,35 @@ def test_siasn_names_appraisers_kinds_and_unit_heads_where_e_kinerja_named_none(
     siasn_synced(app)
     moved.refresh_from_db()
     assert (moved.atasan.nip, moved.atasan_source) == (NEW_BOSS, Asn.AtasanSource.EKINERJA)
+
+
+def test_a_unit_bkn_renamed_is_the_same_unit_once_its_id_is_known():
+    data = bkn_data()
+    synced(FakeBkn(data))
+    unit = Unit.objects.get(nama="Bidang Anggaran")
+    assert unit.siasn_unor_id == "51e429bec129f1f683d2b19e538af6ea"
+    records = set(MonthlyRecord.objects.filter(unit=unit).values_list("pk", flat=True))
+    for row in data["penilaian"][MARCH_ID]:
+        if row["skp_unor_id"] == unit.siasn_unor_id:
+            row["skp_unor"] = "Bidang Anggaran dan Perbendaharaan"
+    run = synced(FakeBkn(data))
+    unit.refresh_from_db()
+    assert unit.nama == "Bidang Anggaran dan Perbendaharaan"
+    assert not Unit.objects.filter(nama="Bidang Anggaran").exists()
+    assert set(MonthlyRecord.objects.filter(unit=unit).values_list("pk", flat=True)) == records
+    assert any("Bidang Anggaran dan Perbendaharaan" in note for note in run.notes)
+
+
+def test_a_siasn_export_with_an_appraiser_column_names_the_appraiser(tmp_path):
+    data = bkn_data()
+    data["penilaian"] = {}
+    synced(FakeBkn(data))
+    staff, boss = "197707212009091730", "197401171998081683"
+    path = tmp_path / "siasn.csv"
+    path.write_text(
+        f"pns_id,nip_baru,nama,jenis_pegawai_nama,nip_atasan\nA1,'{staff},Irma Setiawan,PPPK Paruh Waktu,'{boss}\n"
+    )
+    import_file(path, triggered_by="test")
+    asn = Asn.objects.select_related("atasan").get(nip=staff)
+    assert (asn.atasan.nip, asn.atasan_source, asn.kind) == (boss, Asn.AtasanSource.SIASN, Asn.Kind.PPPK)
+    assert_rollup_exact()
