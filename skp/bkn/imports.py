@@ -25,11 +25,12 @@ from opd.services import data_changes_batched
 
 from .. import rules
 from ..models import Period, Source, SyncRun
+from .appraisers import fill_from_unit_heads, write_siasn_appraisers
 from .ekinerja import RowError, parse_time
 from .places import Places
 from .records import collect_plans, collect_ratings, refresh_rollup, write_population, write_ratings
 from .siasn import parse_master
-from .siasn_sync import fill_from_unit_heads, write_master_data, write_siasn_appraisers
+from .siasn_sync import write_master_data
 
 MAX_BYTES = 20 * 1024 * 1024
 HEADER_SEARCH = 20

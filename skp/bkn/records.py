@@ -11,21 +11,21 @@ SKP that ends later wins).
 import dataclasses
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opd.models import Asn
-from opd.nip import normalize_nip, validate_nip
+from opd.nip import normalize_nip
 
 from .. import rules
 from ..models import AnnualSkp, MonthlyRecord, Period, RecordPayload, SyncRun
 from ..rollup import rollup_refresh
+from .appraisers import ensure_appraisers, newest_from_ekinerja
+from .bulk import CHUNK, jsonable, upsert
 from .ekinerja import Penilaian, RowError, parse_kind, parse_penilaian, parse_plan
 from .places import Places
 
-CHUNK = 1000
 RECORD_FIELDS = [
     "stage",
     "submitted_at",
@@ -176,22 +176,6 @@ def write_population(plans: dict, run: SyncRun, places: Places, year: int, only_
     return people
 
 
-def upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
-    """INSERT … ON CONFLICT DO UPDATE, keyed by a unique constraint, for new and changed rows alike.
-
-    Django's bulk_update builds a CASE per row and field and took a minute for
-    8,000 rows here; an upsert is one statement per batch. Objects come back
-    with their primary keys (PostgreSQL and SQLite both return them).
-    """
-    for obj in objects:
-        obj.pk = None  # conflict on the natural key, never on an id we already know
-        if model is Asn:
-            obj.id = None
-    model.objects.bulk_create(
-        objects, batch_size=CHUNK, update_conflicts=True, unique_fields=unique, update_fields=fields
-    )
-
-
 def write_ratings(
     rows: dict[str, Penilaian],
     run: SyncRun,
@@ -211,7 +195,7 @@ def write_ratings(
     """
     todo = [row for row in rows.values() if _place(row, run, places, only_opd)]
     _ensure_people(todo, people, places)
-    atasan = _ensure_appraisers(todo, places)
+    atasan = ensure_appraisers(todo, places)
     for start in range(0, len(todo), chunk):
         _write_chunk(run, places, period, people, atasan, todo[start : start + chunk], source)
         if progress:
@@ -256,55 +240,6 @@ def _ensure_people(rows: list[Penilaian], people: dict[str, int], places: Places
         people.update(Asn.objects.filter(nip__in=part).values_list("nip", "pk"))
 
 
-def _ensure_appraisers(rows: list[Penilaian], places: Places) -> dict[str, int]:
-    """NIP → id of every appraiser the rows name; unknown ones are created from what the row says.
-
-    Such a person is not expected to file (known_only_as_appraiser) until a
-    plan, SIASN or BKPSDM adds them; BKPSDM finds them in the run's notes.
-    """
-    named: dict[str, Penilaian] = {}
-    for row in rows:
-        if not row.atasan_nip or row.atasan_nip == row.nip:
-            continue
-        try:
-            nip = validate_nip(row.atasan_nip).nip
-        except ValidationError as error:
-            places.note(
-                _("NIP %(nip)s: the appraiser's NIP %(atasan)s is not valid (%(error)s); no appraiser taken.")
-                % {"nip": row.nip, "atasan": row.atasan_nip, "error": error.messages[0]}
-            )
-            continue
-        named.setdefault(nip, row)
-    known: dict[str, int] = {}
-    nips = list(named)
-    for start in range(0, len(nips), CHUNK):
-        known.update(Asn.objects.filter(nip__in=nips[start : start + CHUNK]).values_list("nip", "pk"))
-    for nip, row in named.items():
-        if nip in known:
-            continue
-        opd, unit = places.by_unor_id(row.atasan_unor_id)
-        if opd is None:
-            opd = places.opd(row.unor_induk)  # the row names the appraiser's unit, not their OPD
-            unit = places.unit(opd, row.atasan_unor, row.atasan_unor_id) if row.atasan_unor else None
-        asn = Asn.objects.create(
-            nip=nip,
-            nama=row.atasan_nama or nip,
-            jabatan=row.atasan_jabatan or "",
-            opd=opd,
-            unit=unit,
-            known_only_as_appraiser=True,
-        )
-        known[nip] = asn.pk
-        places.note(
-            _(
-                "New appraiser from BKN: %(nama)s (%(nip)s), %(opd)s; not expected to file until an SKP plan, "
-                "SIASN or BKPSDM adds them."
-            )
-            % {"nama": asn.nama, "nip": nip, "opd": opd.kode}
-        )
-    return known
-
-
 def _record_values(record: MonthlyRecord) -> list:
     return [getattr(record, record._meta.get_field(f).attname) for f in RECORD_FIELDS]
 
@@ -321,7 +256,7 @@ def _write_chunk(run, places, period, people, atasan, chunk, source) -> None:
         record = existing.get(asn.pk)
         named = atasan.get(normalize_nip(row.atasan_nip)) if row.atasan_nip else None
         named = None if named == asn.pk else named  # nobody appraises themself
-        if named and _newest_appraiser(asn, named, period):
+        if named and newest_from_ekinerja(asn, named, period):
             appraised.append(asn)
         if not row.rated and record is not None and record.stage == rules.RATED:
             run.unchanged += 1  # a rating is never replaced by an unrated row
@@ -375,22 +310,6 @@ def _write_chunk(run, places, period, people, atasan, chunk, source) -> None:
     run.save(update_fields=["created", "updated", "unchanged", "failed", "errors", "notes"])
 
 
-def _newest_appraiser(asn: Asn, atasan_id: int, period: Period) -> bool:
-    """Make `atasan_id` the ASN's current appraiser when this month is the newest that named one.
-
-    A person's override (manual) is never undone by a sync.
-    """
-    if asn.atasan_source == Asn.AtasanSource.MANUAL:
-        return False
-    if asn.atasan_as_of and asn.atasan_source == Asn.AtasanSource.EKINERJA and asn.atasan_as_of > period.start_date:
-        return False
-    wanted = (atasan_id, Asn.AtasanSource.EKINERJA, period.start_date)
-    if (asn.atasan_id, asn.atasan_source, asn.atasan_as_of) == wanted:
-        return False
-    asn.atasan_id, asn.atasan_source, asn.atasan_as_of = wanted
-    return True
-
-
 def refresh_rollup(run: SyncRun, places: Places, period: Period | None = None) -> None:
     """Keep the rollup exact in every period the run touched.
 
@@ -404,8 +323,3 @@ def refresh_rollup(run: SyncRun, places: Places, period: Period | None = None) -
     if places.population_opd_ids:
         others = Period.objects.exclude(pk=period.pk) if period is not None else Period.objects.all()
         rollup_refresh(periods=others, opd_ids=places.population_opd_ids)
-
-
-def jsonable(row: dict) -> dict:
-    """Spreadsheet cells can be dates and floats; the raw payload is kept as JSON."""
-    return {str(k): (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}

@@ -10,15 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opd.models import Asn, Opd, Unit
+from opd.models import Asn
 from opd.services import data_changes_batched, opd_data_changed
 
 from ..models import AnnualSkp, Source, SyncRun
 from ..rollup import rollup_refresh
+from .appraisers import fill_from_unit_heads, write_siasn_appraisers
+from .bulk import CHUNK, upsert
 from .ekinerja import _get
 from .http import TokenRefused
 from .places import Places
-from .records import CHUNK, upsert
 from .siasn import newest_appraiser_nip, parse_annual, parse_master
 
 
@@ -100,28 +101,6 @@ def _write_siasn_chunk(run, nips, masters, annuals, periodic) -> set[int]:
     return joined
 
 
-def write_siasn_appraisers(appraisers: dict[str, str], people: dict[str, Asn] | None = None) -> int:
-    """SIASN's appraiser for ASN whose appraiser e-Kinerja has not named (nor a person set).
-
-    Only appraisers the portal knows are taken; returns how many ASN changed.
-    """
-    if people is None:
-        people = {a.nip: a for a in Asn.objects.filter(nip__in=list(appraisers))}
-    known = dict(Asn.objects.filter(nip__in=set(appraisers.values())).values_list("nip", "pk"))
-    changed = []
-    for nip, atasan_nip in appraisers.items():
-        asn, atasan_id = people.get(nip), known.get(atasan_nip)
-        if asn is None or atasan_id is None or asn.pk == atasan_id:
-            continue
-        if asn.atasan_source in (Asn.AtasanSource.EKINERJA, Asn.AtasanSource.MANUAL):
-            continue  # e-Kinerja's rows come first; a person's override is never undone
-        if (asn.atasan_id, asn.atasan_source) != (atasan_id, Asn.AtasanSource.SIASN):
-            asn.atasan_id, asn.atasan_source, asn.atasan_as_of = atasan_id, Asn.AtasanSource.SIASN, None
-            changed.append(asn)
-    upsert(Asn, changed, ["nip"], ["atasan", "atasan_source", "atasan_as_of"])
-    return len(changed)
-
-
 def write_master_data(run: SyncRun, master_data: list, people: dict[str, Asn] | None = None) -> set[int]:
     """SIASN's master data (from its API or its CSV export) onto the ASN it names.
 
@@ -173,39 +152,6 @@ def write_master_data(run: SyncRun, master_data: list, people: dict[str, Asn] | 
     if changed:  # names show on the dashboards, an appraiser's on other OPD's too
         opd_data_changed()
     return joined
-
-
-def fill_from_unit_heads() -> int:
-    """The last resort of DESIGN.md's order: the head of the ASN's unit, climbing to the OPD's head.
-
-    For ASN with no appraiser, or whose appraiser came from this rule before
-    (heads change); never the person themself. Returns how many changed.
-    """
-    units = {u.pk: u for u in Unit.objects.only("pk", "parent_id", "head_id", "opd_id")}
-    opd_heads = dict(Opd.objects.values_list("pk", "head_id"))
-    candidates = Asn.objects.filter(atasan__isnull=True).exclude(atasan_source=Asn.AtasanSource.MANUAL)
-    candidates = candidates | Asn.objects.filter(atasan_source=Asn.AtasanSource.UNIT_HEAD)
-    changed = []
-    for asn in candidates:
-        head, unit_id, seen = None, asn.unit_id, set()
-        while unit_id and unit_id not in seen and head is None:
-            seen.add(unit_id)
-            unit = units.get(unit_id)
-            if unit is None:
-                break
-            if unit.head_id and unit.head_id != asn.pk:
-                head = unit.head_id
-            unit_id = unit.parent_id
-        if head is None and opd_heads.get(asn.opd_id) != asn.pk:
-            head = opd_heads.get(asn.opd_id)
-        source = Asn.AtasanSource.UNIT_HEAD if head else ""
-        if (asn.atasan_id, asn.atasan_source) != (head, source):
-            asn.atasan_id, asn.atasan_source, asn.atasan_as_of = head, source, None
-            changed.append(asn)
-    upsert(Asn, changed, ["nip"], ["atasan", "atasan_source", "atasan_as_of"])
-    if changed:
-        opd_data_changed()
-    return len(changed)
 
 
 @transaction.atomic
