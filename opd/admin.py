@@ -36,7 +36,8 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(Asn)
 class AsnAdmin(admin.ModelAdmin):
     list_display = ("nip", "nama", "opd", "unit", "kind", "jabatan", "is_guru", "is_active")
-    list_filter = ("kind", "is_guru", "jenis_jabatan", "is_active", "opd")
+    # BKPSDM finds appraisers created from BKN rows (known only as appraisers) and overrides here.
+    list_filter = ("kind", "is_guru", "jenis_jabatan", "is_active", "known_only_as_appraiser", "atasan_source", "opd")
     search_fields = ("=nip", "nip", "nama")
     autocomplete_fields = ("opd", "unit", "atasan")
     list_select_related = ("opd", "unit")
