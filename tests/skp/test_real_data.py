@@ -96,8 +96,8 @@ def bkn_data() -> dict:
 class FakeBkn:
     """e-Kinerja's three endpoints answering `data`, as a WSGI app for httpx.WSGITransport."""
 
-    def __init__(self, data: dict, *, fail_bulk: bool = False):
-        self.data, self.fail_bulk, self.calls = data, fail_bulk, []
+    def __init__(self, data: dict, *, fail_bulk: bool = False, failing_nips=()):
+        self.data, self.fail_bulk, self.failing_nips, self.calls = data, fail_bulk, set(failing_nips), []
 
     def __call__(self, environ, start_response):
         path, query = environ["PATH_INFO"], parse_qs(environ.get("QUERY_STRING", ""))
@@ -109,7 +109,9 @@ class FakeBkn:
             body = self.data["plans"]
         elif match := re.fullmatch(r"/api_kinerja/laporan/penilaian/2025/([^/]+)", path):
             body = self.data["penilaian"].get(match[1], [])
-            if "nip" in query:
+            if "nip" in query and (query["nip"][0] in self.failing_nips or "*" in self.failing_nips):
+                status, body = "503 Service Unavailable", {"message": "busy"}
+            elif "nip" in query:
                 body = [r for r in body if r["nip"] == query["nip"][0]]
             elif self.fail_bulk:
                 status, body = "500 Internal Server Error", {"message": "timeout"}
@@ -448,3 +450,17 @@ def test_a_siasn_export_with_an_appraiser_column_names_the_appraiser(tmp_path):
     asn = Asn.objects.select_related("atasan").get(nip=staff)
     assert (asn.atasan.nip, asn.atasan_source, asn.kind) == (boss, Asn.AtasanSource.SIASN, Asn.Kind.PPPK)
     assert_rollup_exact()
+
+
+def test_per_nip_calls_that_fail_leave_those_records_alone_and_all_failing_fails_the_run():
+    data = bkn_data()
+    synced(FakeBkn(data))
+    MonthlyRecord.objects.filter(asn__nip=WAITING_DASH).delete()
+    run = synced(FakeBkn(data, fail_bulk=True, failing_nips={WAITING_DASH}))
+    assert run.status == SyncRun.Status.PARTLY_FAILED
+    assert [e["nip"] for e in run.errors] == [WAITING_DASH]
+    assert not MonthlyRecord.objects.filter(asn__nip=WAITING_DASH).exists()
+    before = sorted(MonthlyRecord.objects.values_list("asn__nip", "stage", "rated_at"))
+    run = synced(FakeBkn(data, fail_bulk=True, failing_nips={"*"}))
+    assert run.status == SyncRun.Status.FAILED and "every call per NIP failed" in run.message
+    assert sorted(MonthlyRecord.objects.values_list("asn__nip", "stage", "rated_at")) == before
