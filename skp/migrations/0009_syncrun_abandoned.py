@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('skp', '0007_weekly_jobs'),
+        ('skp', '0008_text_period_ids_and_service_start'),
     ]
 
     operations = [
