@@ -134,9 +134,7 @@ def opd_recap_xlsx(**kwargs) -> bytes:
         title=_("Appraisers"),
         heading=heading,
         columns=[_("Rank"), _("NIP"), _("Appraiser"), _("OPD of the appraiser"), _("Staff waiting for the rating")],
-        rows=[
-            [i, r["nip"], r["nama"], r["opd_nama"], r["waiting"]] for i, r in enumerate(ranking["rows"], start=1)
-        ]
+        rows=[[i, r["nip"], r["nama"], r["opd_nama"], r["waiting"]] for i, r in enumerate(ranking["rows"], start=1)]
         + ([[None, "", _("No appraiser known"), "", ranking["unknown"]]] if ranking["unknown"] else []),
         widths=[8, 20, 34, 34, 16],
     )

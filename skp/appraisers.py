@@ -23,9 +23,7 @@ UNRATED = (rules.PENDING, rules.OVERDUE)
 
 def waiting_rows(*, period: Period, as_of: dt.datetime, opd_id: int | None = None) -> QuerySet:
     """Compliance rows (of one OPD, or all) that have filed and wait for the appraiser's rating."""
-    rows = compliance_rows(
-        period=period, as_of=as_of, scope=EVERYONE, filters=RowFilters(opd_id=opd_id), names=False
-    )
+    rows = compliance_rows(period=period, as_of=as_of, scope=EVERYONE, filters=RowFilters(opd_id=opd_id), names=False)
     return rows.filter(status__in=UNRATED, stage_then=rules.SUBMITTED)
 
 

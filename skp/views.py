@@ -360,9 +360,7 @@ def staff(request):
             "cards": [(s, rules.STATUS_LABELS[s], counts[s]) for s in rules.STATUSES],
             "summary": {"all": {"rate": rules.on_time_rate(counts), "total": sum(counts.values())}},
             "units": Unit.objects.filter(pk__in=scope.unit_ids).order_by("nama").only("pk", "nama"),
-            "own_ratings": own_pending_ratings(period=period, as_of=now, asn_id=scope.asn_id)
-            if scope.asn_id
-            else None,
+            "own_ratings": own_pending_ratings(period=period, as_of=now, asn_id=scope.asn_id) if scope.asn_id else None,
             **_freshness(),
         }
     )
