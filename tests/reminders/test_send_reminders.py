@@ -39,7 +39,12 @@ def test_a_month_of_reminders_sends_each_message_once(world, smtp):
     digest = smtp.to(w.atasan.email)[0]
     text = digest.get_payload(0).get_payload(decode=True).decode()
     assert "Ani Belum Mengisi" in text and "Eka Tanpa Email" in text and "Fajar Berhenti Langganan" in text
-    assert "Budi Sudah Mengisi" in text and "SUDAH MENGISI, menunggu penilaian Anda" in text
+    # Budi has filed: he waits for the appraiser's rating, listed apart from those who have not filed.
+    waiting, not_filed = (
+        text.index("Menunggu penilaian Anda di e-Kinerja (1, sudah mengisi):"),
+        text.index("Belum mengisi (3): ingatkan mereka untuk mengisi."),
+    )
+    assert waiting < text.index("Budi Sudah Mengisi") < not_filed < text.index("Ani Belum Mengisi")
     assert "Citra Sudah Dinilai" not in text and "Dedi Cuti Besar" not in text
     reminder = smtp.to(w.lazy.email)[0]
     assert reminder["Subject"] == "SKP Anda untuk Oktober 2026 belum dinilai: batas 15 November 2026"
