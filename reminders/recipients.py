@@ -76,10 +76,16 @@ def user_recipient(user: User) -> Recipient:
 
 
 def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
-    """Every ASN not yet rated while the deadline is open (exempt and rated ones never), minus the unsubscribed."""
+    """Every ASN not yet rated while the deadline is open (exempt and rated ones never), minus the unsubscribed.
+
+    Not those who have filed and whose appraiser is known: the rating is the
+    appraiser's to give, and the appraiser's digest lists them (DESIGN.md,
+    "Who must act gets the message"); a junior is not asked to chase their superior.
+    """
     rows = (
         compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False)
         .filter(status=rules.PENDING)
+        .exclude(stage_then=rules.SUBMITTED, month_atasan_id__isnull=False)
         .annotate(
             has_login=has_login(),
             unsubscribed=Exists(Unsubscription.objects.filter(asn_id=OuterRef("pk"), kind=Kind.ASN_REMINDER)),

@@ -226,3 +226,20 @@ def test_the_kepala_s_digest_lists_staff_waiting_by_appraiser_then_those_who_mus
     assert waiting < head < lina < must_file  # the appraiser with the most waiting first
     assert waiting < text.index("Budi Sudah Mengisi") < text.index("Hana Menunggu Lina") < must_file
     assert must_file < text.index("Ani Belum Mengisi")
+
+
+def test_the_scheduled_reminder_skips_who_has_filed_unless_no_appraiser_is_known(world):
+    kiki = filed("Kiki Tanpa Penilai", world.opd, world.unit, None, world.period)
+    rollup_refresh()
+    texts = digest_texts(Kind.ASN_REMINDER, at(10))
+    assert world.lazy.email in texts and kiki.email in texts
+    assert world.filed.email not in texts  # his appraiser's digest lists him instead
+    assert "Anda sudah mengisi realisasi" in texts[kiki.email]
+
+
+def test_the_asn_page_says_who_must_act_before_the_deadline_too(client, world):
+    with time_machine.travel(at(10), tick=False):
+        client.force_login(world.kepala)
+        budi = client.get(reverse("asn_detail", args=[world.filed.nip])).text
+        ani = client.get(reverse("asn_detail", args=[world.lazy.nip])).text
+    assert "menunggu penilaian atasan" in budi and "belum mengisi" in ani
