@@ -365,7 +365,7 @@ def _appraiser_nudges(filed: list[dict], period, by, now, today, result: NudgeRe
     staff: dict[tuple, list[dict]] = {}
     waiting = (
         with_names(waiting_rows(period=period, as_of=now), "unit")
-        .filter(month_atasan_id__in=atasan_ids, month_opd_id__in=opd_ids)
+        .filter(record_atasan_id__in=atasan_ids, record_opd_id__in=opd_ids)
         .order_by("nama", "nip")
         .values("nip", "nama", "jabatan", "status", "month_unit_nama", "month_atasan_id", "month_opd_id")
     )

@@ -128,7 +128,7 @@ def nudge_appraiser(request, kode, nip):
     atasan_id = Asn.objects.filter(nip=nip).values_list("pk", flat=True).first()
     waiting = list(
         waiting_rows(period=period, as_of=timezone.now(), opd_id=opd.pk)
-        .filter(month_atasan_id=atasan_id)
+        .filter(record_atasan_id=atasan_id)
         .values_list("pk", flat=True)
     )
     if atasan_id is None or not waiting:  # nobody of this OPD waits for them: as if they did not exist

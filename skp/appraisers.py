@@ -8,7 +8,7 @@ appraiser's own waiting staff; each costs a fixed number of queries.
 
 import datetime as dt
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from opd.access import Scope
 from opd.models import Asn
@@ -24,7 +24,9 @@ UNRATED = (rules.PENDING, rules.OVERDUE)
 def waiting_rows(*, period: Period, as_of: dt.datetime, opd_id: int | None = None) -> QuerySet:
     """Compliance rows (of one OPD, or all) that have filed and wait for the appraiser's rating."""
     rows = compliance_rows(period=period, as_of=as_of, scope=EVERYONE, filters=RowFilters(opd_id=opd_id), names=False)
-    return rows.filter(status__in=UNRATED, stage_then=rules.SUBMITTED)
+    # A filed record is a stored one, so its appraiser is the record's: filtering on the record's
+    # column (rather than month_atasan_id's CASE) lets PostgreSQL start from the appraiser's records.
+    return rows.filter(status__in=UNRATED, stage_then=rules.SUBMITTED).annotate(record_atasan_id=F("rec__atasan_id"))
 
 
 def appraiser_ranking(*, period: Period, as_of: dt.datetime, opd_id: int, limit: int | None = None) -> dict:
@@ -37,11 +39,11 @@ def appraiser_ranking(*, period: Period, as_of: dt.datetime, opd_id: int, limit:
     counts = list(
         waiting_rows(period=period, as_of=as_of, opd_id=opd_id)
         .order_by()
-        .values("month_atasan_id")
+        .values("record_atasan_id")
         .annotate(waiting=Count("pk"))
     )
-    unknown = sum(c["waiting"] for c in counts if c["month_atasan_id"] is None)
-    known = {c["month_atasan_id"]: c["waiting"] for c in counts if c["month_atasan_id"] is not None}
+    unknown = sum(c["waiting"] for c in counts if c["record_atasan_id"] is None)
+    known = {c["record_atasan_id"]: c["waiting"] for c in counts if c["record_atasan_id"] is not None}
     people = Asn.objects.filter(pk__in=known).values("pk", "nip", "nama", "opd_id", "opd__nama")
     ranked = sorted(
         (
@@ -68,7 +70,7 @@ def appraiser_ranking(*, period: Period, as_of: dt.datetime, opd_id: int, limit:
 
 def own_pending_ratings(*, period: Period, as_of: dt.datetime, asn_id: int, limit: int = 50) -> dict:
     """The staff (of any OPD) who filed and wait for this appraiser's rating: {"rows", "total"}, two queries."""
-    rows = waiting_rows(period=period, as_of=as_of).filter(month_atasan_id=asn_id)
+    rows = waiting_rows(period=period, as_of=as_of).filter(record_atasan_id=asn_id)
     listed = list(
         with_names(rows, "opd", "unit")
         .order_by("nama", "nip")
