@@ -72,7 +72,8 @@ def dinkes():
 def grow(opd, unit, period, n, atasan=None, submitted_every=0):
     """n more ASN with unrated records, written in bulk (as a sync would); every `submitted_every`th
     has filed and waits for the appraiser (an unrated BKN row: stage submitted, its appraiser set)."""
-    start = Asn.objects.count() + 1000
+    # Far from the factories' sequence numbers (valid_nip repeats only every 999,000), so no NIP collides.
+    start = 500_000 + Asn.objects.count()
     Asn.objects.bulk_create(
         [Asn(nip=valid_nip(start + i), nama=f"Tambahan {i:05d}", opd=opd, unit=unit, atasan=atasan) for i in range(n)]
     )
