@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     ESCALATION = "escalation", _("Escalation to BKPSDM")
     SUMMARY = "summary", _("Monthly summary to the leadership")
     NUDGE = "nudge", _("Reminder sent by the head of the OPD")
+    ATASAN_NUDGE = "atasan_nudge", _("Reminder to an appraiser about staff waiting for a rating")
     ACTIVATION = "activation", _("Account activation")
     HELPDESK = "helpdesk", _("Helpdesk: an answer or a change to a ticket")
     PASSWORD_RESET = "password_reset", _("Password reset")

@@ -76,10 +76,16 @@ def user_recipient(user: User) -> Recipient:
 
 
 def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
-    """Every ASN not yet rated while the deadline is open (exempt and rated ones never), minus the unsubscribed."""
+    """Every ASN not yet rated while the deadline is open (exempt and rated ones never), minus the unsubscribed.
+
+    Not those who have filed and whose appraiser is known: the rating is the
+    appraiser's to give, and the appraiser's digest lists them (DESIGN.md,
+    "Who must act gets the message"); a junior is not asked to chase their superior.
+    """
     rows = (
         compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False)
         .filter(status=rules.PENDING)
+        .exclude(stage_then=rules.SUBMITTED, month_atasan_id__isnull=False)
         .annotate(
             has_login=has_login(),
             unsubscribed=Exists(Unsubscription.objects.filter(asn_id=OuterRef("pk"), kind=Kind.ASN_REMINDER)),
@@ -94,11 +100,15 @@ def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
 
 
 def atasan_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
-    """One digest per appraiser: their staff not yet rated, marking who has filed."""
+    """One digest per appraiser: their staff waiting for their rating, then those who have not filed.
+
+    The appraiser is that month's (record.atasan), or the ASN's current one
+    (Asn.atasan) for someone with no record yet (compliance_rows' month_atasan_id).
+    """
     rows = (
         with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit")
         .filter(status=rules.PENDING, month_atasan_id__isnull=False)
-        .order_by("month_atasan_id", "-stage_then", "nama")
+        .order_by("month_atasan_id", "nama", "nip")
         .values("nip", "nama", "jabatan", "stage_then", "month_unit_nama", "month_atasan_id", "month_opd_id")
     )
     staff: dict[int, list[dict]] = {}
@@ -112,24 +122,41 @@ def atasan_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
     drafts = []
     for a in appraisers.order_by("pk"):
         listed = staff[a["pk"]]
-        filed = [r for r in listed if r["stage_then"] == rules.SUBMITTED]
+        waiting = [r for r in listed if r["stage_then"] == rules.SUBMITTED]
+        not_filed = [r for r in listed if r["stage_then"] != rules.SUBMITTED]
         drafts.append(
             Draft(
                 recipient=asn_recipient(a),
                 opd_id=a["opd_id"],
-                context={"staff": listed[:DIGEST_ROWS], "total": len(listed), "filed": len(filed)},
+                context={
+                    "waiting": waiting[:DIGEST_ROWS],
+                    "not_filed": not_filed[:DIGEST_ROWS],
+                    "total": len(listed),
+                    "filed": len(waiting),
+                    "not_filed_total": len(not_filed),
+                },
             )
         )
     return drafts
 
 
 def opd_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
-    """For each OPD with anyone overdue: its overdue ASN by unit and by who must act, to its heads."""
+    """For each OPD with anyone overdue, to its heads: the staff waiting for each appraiser's rating
+    (appraisers with the most first), then the ASN who have not filed, by unit."""
     rows = (
         with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit", "atasan")
         .filter(status=rules.OVERDUE)
-        .order_by("month_opd_id", "month_unit_nama", "must_act", "nama")
-        .values("nip", "nama", "jabatan", "must_act", "month_unit_nama", "month_atasan_nama", "month_opd_id")
+        .order_by("month_opd_id", "month_unit_nama", "nama", "nip")
+        .values(
+            "nip",
+            "nama",
+            "jabatan",
+            "must_act",
+            "month_unit_nama",
+            "month_atasan_id",
+            "month_atasan_nama",
+            "month_opd_id",
+        )
     )
     by_opd: dict[int, list[dict]] = {}
     for row in rows:
@@ -138,17 +165,30 @@ def opd_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
     drafts = []
     for opd in Opd.objects.filter(pk__in=by_opd).order_by("pk"):
         listed = by_opd[opd.pk]
-        units: dict[str, dict] = {}
-        for row in listed[:DIGEST_ROWS]:
-            unit = units.setdefault(row["month_unit_nama"] or "", {"asn": [], "atasan": []})
-            unit[row["must_act"]].append(row)
+        filed = [r for r in listed if r["must_act"] == rules.MUST_ACT_ATASAN]
+        not_filed = [r for r in listed if r["must_act"] == rules.MUST_ACT_ASN]
+        appraisers: dict[int | None, dict] = {}
+        for row in filed:
+            group = appraisers.setdefault(row["month_atasan_id"], {"nama": row["month_atasan_nama"], "staff": []})
+            group["staff"].append(row)
+        ranked = sorted(appraisers.values(), key=lambda g: (-len(g["staff"]), g["nama"] is None, g["nama"] or ""))
+        shown = 0
+        for group in ranked:
+            group["total"] = len(group["staff"])
+            group["staff"] = group["staff"][: max(DIGEST_ROWS - shown, 0)]
+            shown += len(group["staff"])
+        units: dict[str, list[dict]] = {}
+        for row in not_filed[: max(DIGEST_ROWS - shown, 0)]:
+            units.setdefault(row["month_unit_nama"] or "", []).append(row)
+            shown += 1
         context = {
             "opd": opd,
+            "appraisers": ranked,
             "units": units,
             "total": len(listed),
-            "shown": min(len(listed), DIGEST_ROWS),
-            "asn_acts": sum(1 for r in listed if r["must_act"] == rules.MUST_ACT_ASN),
-            "atasan_acts": sum(1 for r in listed if r["must_act"] == rules.MUST_ACT_ATASAN),
+            "shown": shown,
+            "asn_acts": len(not_filed),
+            "atasan_acts": len(filed),
         }
         for recipient in heads.get(opd.pk, []):
             drafts.append(Draft(recipient=recipient, opd_id=opd.pk, context=context))

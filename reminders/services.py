@@ -8,16 +8,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 
-from opd.models import Asn
+from opd.models import Asn, Opd
 from opd.services import opd_data_changed
 from skp import rules
+from skp.appraisers import waiting_rows
 from skp.models import Period
 from skp.selectors import compliance_rows, period_for, with_names
 
@@ -31,7 +32,7 @@ from .schedule import due_occasions
 
 # Messages to people who answer for others open the page behind a login; an
 # activation link would give them a plain ASN account that cannot open it.
-ACTIVATES_ACCOUNT = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.NUDGE, Kind.ACTIVATION)
+ACTIVATES_ACCOUNT = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.NUDGE, Kind.ATASAN_NUDGE, Kind.ACTIVATION)
 
 
 def render_message(kind: str, context: dict) -> tuple[str, str, str]:
@@ -47,7 +48,7 @@ def _next_path(kind: str, period: Period | None, draft: recipients.Draft) -> str
     key = period.key if period else ""
     if kind in (Kind.ASN_REMINDER, Kind.NUDGE, Kind.ACTIVATION):
         return reverse("asn_detail", args=[draft.recipient.nip])
-    if kind == Kind.ATASAN_DIGEST:
+    if kind in (Kind.ATASAN_DIGEST, Kind.ATASAN_NUDGE):
         return f"{reverse('staff')}?{urlencode({'periode': key})}"
     if kind == Kind.HELPDESK:
         return reverse("ticket_detail", args=[draft.context["ticket"].pk])
@@ -206,20 +207,74 @@ def last_nudged(asn_ids, *, period: Period) -> dict[int, dt.datetime]:
     return found
 
 
+def last_appraiser_nudges(atasan_ids, *, period: Period, opd_id: int | None = None) -> dict:
+    """When each appraiser was last reminded of their waiting staff (of one OPD, or per OPD): one query.
+
+    Keys are (appraiser id, OPD id); a message to an appraiser lists all their
+    staff of that OPD waiting that day, so it stands for each of them.
+    """
+    rows = Message.objects.filter(asn_id__in=atasan_ids, period=period, kind=Kind.ATASAN_NUDGE)
+    if opd_id is not None:
+        rows = rows.filter(opd_id=opd_id)
+    return {
+        (r["asn_id"], r["opd_id"]): r["last"]
+        for r in rows.order_by().values("asn_id", "opd_id").annotate(last=Max("created_at"))
+    }
+
+
+def last_reminded(rows, *, period: Period) -> dict[int, dt.datetime]:
+    """When someone was last reminded about each listed row (ListedRow): the ASN, or the appraiser
+    who must rate them once they have filed. Two queries, however many rows."""
+    waiting = {
+        r.pk: (r.atasan.pk, r.record.opd_id) for r in rows if r.stage == rules.SUBMITTED and r.atasan and r.record
+    }
+    own = last_nudged([r.pk for r in rows if r.pk not in waiting], period=period)
+    appraisers = last_appraiser_nudges({a for a, _opd in waiting.values()}, period=period)
+    return {**own, **{pk: appraisers[key] for pk, key in waiting.items() if key in appraisers}}
+
+
 @dataclass
 class NudgeResult:
     queued: int = 0
     already_today: int = 0
     unreachable: int = 0
     unsubscribed: int = 0
+    # Staff who have filed: their appraiser is reminded instead, once a day per appraiser and OPD.
+    appraisers_queued: int = 0
+    appraisers_already_today: int = 0
+    appraisers_unreachable: int = 0
+    no_appraiser: int = 0  # filed, but no appraiser is known for that month
+    own_ratings: int = 0  # the one reminding is the appraiser: nobody to remind but themselves
     delayed: bool = False  # the broker was down: the periodic send picks them up
+
+    @property
+    def anything(self) -> bool:
+        return any(
+            (
+                self.queued,
+                self.already_today,
+                self.unreachable,
+                self.unsubscribed,
+                self.appraisers_queued,
+                self.appraisers_already_today,
+                self.appraisers_unreachable,
+                self.no_appraiser,
+                self.own_ratings,
+            )
+        )
 
 
 def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = None) -> NudgeResult:
-    """Remind these ASN now, at most once per ASN per day (the day's key makes a second click a no-op)."""
+    """Remind the one who must act on each of these ASN's records now (DESIGN.md, "Who must act").
+
+    Not filed yet: the ASN, at most once per ASN per day. Filed and waiting for
+    the rating: that month's appraiser, never the ASN who already filed; one
+    message per appraiser per OPD per day, naming all their staff of that OPD
+    who wait (the day's key makes a second click a no-op).
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    asns = list(
+    rows = list(
         with_names(compliance_rows(period=period, as_of=now, scope=recipients.EVERYONE, names=False), "atasan")
         .filter(pk__in=asn_ids, status__in=[rules.OVERDUE, rules.PENDING])
         .annotate(
@@ -234,15 +289,43 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
             "phone",
             "has_login",
             "status",
+            "stage_then",
             "must_act",
             "month_opd_id",
+            "month_atasan_id",
             "month_atasan_nama",
             "unsubscribed",
         )
     )
-    result = NudgeResult(unsubscribed=sum(1 for a in asns if a["unsubscribed"]))
+    filed = [r for r in rows if r["stage_then"] == rules.SUBMITTED]
+    result = NudgeResult()
+    messages = _asn_nudges([r for r in rows if r["stage_then"] != rules.SUBMITTED], period, by, now, today, result)
+    appraiser_messages = _appraiser_nudges(filed, period, by, now, today, result)
+    existing = set(
+        Message.objects.filter(
+            idempotency_key__in=[m.idempotency_key for m in messages + appraiser_messages]
+        ).values_list("idempotency_key", flat=True)
+    )
+    new = [m for m in messages + appraiser_messages if m.idempotency_key not in existing]
+    Message.objects.bulk_create(new, ignore_conflicts=True)
+    if new:  # the dashboards say when each ASN (or their appraiser) was last reminded
+        opd_data_changed(opd_ids={m.opd_id for m in new if m.opd_id})
+    result.queued = len({m.asn_id for m in new if m.kind == Kind.NUDGE})
+    result.already_today = len({m.asn_id for m in messages if m.idempotency_key in existing})
+    result.appraisers_queued = len({(m.asn_id, m.opd_id) for m in new if m.kind == Kind.ATASAN_NUDGE})
+    result.appraisers_already_today = len(
+        {(m.asn_id, m.opd_id) for m in appraiser_messages if m.idempotency_key in existing}
+    )
+    if new:
+        result.delayed = send_soon()["queued"] is False
+    return result
+
+
+def _asn_nudges(rows: list[dict], period, by, now, today, result: NudgeResult) -> list[Message]:
+    """One reminder per ASN who has not filed (minus those who turned them off)."""
     messages = []
-    for a in asns:
+    result.unsubscribed = sum(1 for a in rows if a["unsubscribed"])
+    for a in rows:
         if a["unsubscribed"]:
             continue
         draft = recipients.Draft(
@@ -262,20 +345,68 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
         if not built:
             result.unreachable += 1
         messages.extend(built)
-    existing = set(
-        Message.objects.filter(idempotency_key__in=[m.idempotency_key for m in messages]).values_list(
-            "idempotency_key", flat=True
-        )
+    return messages
+
+
+def _appraiser_nudges(filed: list[dict], period, by, now, today, result: NudgeResult) -> list[Message]:
+    """One reminder per appraiser and OPD, listing every staff member of that OPD waiting for them.
+
+    The OPD is the one of the staff that month: a Kepala OPD reminding an
+    appraiser who sits in another OPD sends a message that names only their own staff.
+    """
+    by_asn_id = getattr(by, "asn_id", None)
+    result.no_appraiser = sum(1 for r in filed if r["month_atasan_id"] is None)
+    result.own_ratings = sum(1 for r in filed if by_asn_id and r["month_atasan_id"] == by_asn_id)
+    pairs = {
+        (r["month_atasan_id"], r["month_opd_id"])
+        for r in filed
+        if r["month_atasan_id"] is not None and r["month_atasan_id"] != by_asn_id
+    }
+    if not pairs:
+        return []
+    atasan_ids = {a for a, _opd in pairs}
+    opd_ids = {o for _a, o in pairs}
+    staff: dict[tuple, list[dict]] = {}
+    waiting = (
+        with_names(waiting_rows(period=period, as_of=now), "unit")
+        .filter(record_atasan_id__in=atasan_ids, record_opd_id__in=opd_ids)
+        .order_by("nama", "nip")
+        .values("nip", "nama", "jabatan", "status", "month_unit_nama", "month_atasan_id", "month_opd_id")
     )
-    new = [m for m in messages if m.idempotency_key not in existing]
-    Message.objects.bulk_create(new, ignore_conflicts=True)
-    if new:  # the dashboards say when each ASN was last reminded
-        opd_data_changed(opd_ids={a["month_opd_id"] for a in asns})
-    result.queued = len({m.asn_id for m in new})
-    result.already_today = len({m.asn_id for m in messages if m.idempotency_key in existing})
-    if new:
-        result.delayed = send_soon()["queued"] is False
-    return result
+    for row in waiting:
+        staff.setdefault((row["month_atasan_id"], row["month_opd_id"]), []).append(row)
+    appraisers = {
+        a["pk"]: a
+        for a in Asn.objects.filter(pk__in=atasan_ids)
+        .annotate(has_login=recipients.has_login())
+        .values("pk", "nip", "nama", "email", "phone", "has_login")
+    }
+    opds = Opd.objects.in_bulk(opd_ids)
+    messages = []
+    for atasan_id, opd_id in sorted(pairs):
+        listed = staff.get((atasan_id, opd_id), [])
+        draft = recipients.Draft(
+            recipient=recipients.asn_recipient(appraisers[atasan_id]),
+            opd_id=opd_id,
+            context={
+                "opd": opds[opd_id],
+                "staff": listed[: recipients.DIGEST_ROWS],
+                "total": len(listed),
+                "overdue": sum(1 for r in listed if r["status"] == rules.OVERDUE),
+            },
+        )
+        built = build_messages(
+            Kind.ATASAN_NUDGE,
+            [draft],
+            period=period,
+            key_prefix=f"{period.key}/atasan_nudge/{today.isoformat()}/opd{opd_id}",
+            as_of=now,
+            created_by=by,
+        )
+        if not built:
+            result.appraisers_unreachable += 1
+        messages.extend(built)
+    return messages
 
 
 def send_soon() -> dict:

@@ -18,7 +18,8 @@ from opd import throttle
 from opd.access import get_opd_or_404, request_scope
 from opd.models import Asn
 from skp import rules
-from skp.selectors import RowFilters, compliance_rows
+from skp.appraisers import waiting_rows
+from skp.selectors import RowFilters, compliance_rows, listed_rows
 from skp.views import posted_period
 
 from . import services, tasks
@@ -48,6 +49,28 @@ def _nudge_message(result: services.NudgeResult) -> str:
         parts.append(_("%(count)d ASN have no email or WhatsApp number.") % {"count": result.unreachable})
     if result.unsubscribed:
         parts.append(_("%(count)d ASN turned these reminders off.") % {"count": result.unsubscribed})
+    if result.appraisers_queued:
+        parts.append(
+            _("Reminder sent to %(count)d appraiser(s) about their staff waiting for a rating.")
+            % {"count": result.appraisers_queued}
+        )
+    if result.appraisers_already_today:
+        parts.append(
+            _("%(count)d appraiser(s) were already reminded today.") % {"count": result.appraisers_already_today}
+        )
+    if result.appraisers_unreachable:
+        parts.append(
+            _("%(count)d appraiser(s) have no email or WhatsApp number.") % {"count": result.appraisers_unreachable}
+        )
+    if result.no_appraiser:
+        parts.append(
+            _("%(count)d ASN have filed but no appraiser is known for that month: report it to BKPSDM.")
+            % {"count": result.no_appraiser}
+        )
+    if result.own_ratings:
+        parts.append(
+            _("You are the appraiser of %(count)d of them: rate them in e-Kinerja.") % {"count": result.own_ratings}
+        )
     if result.delayed:
         parts.append(_("Sending is delayed: the messages are kept and go out as soon as the mail queue is back."))
     return " ".join(parts) or _("Nobody to remind: everyone is rated or exempt.")
@@ -58,7 +81,8 @@ def _nudged(request, asn_id: int | None, period, *, back: str):
         raise Http404
     result = services.nudge(asn_ids=[asn_id], period=period, by=request.user)
     if request.htmx:
-        when = services.last_nudged([asn_id], period=period).get(asn_id)
+        rows = listed_rows([asn_id], period=period, as_of=timezone.now())
+        when = services.last_reminded(rows, period=period).get(asn_id)
         return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
     messages.info(request, _nudge_message(result))
     return redirect_back(request, back)
@@ -88,6 +112,28 @@ def nudge_staff(request, nip):
     rows = compliance_rows(period=period, as_of=timezone.now(), scope=scope, names=False, detail=False)
     asn_id = rows.filter(scope.staff_rows_q(), nip=nip).values_list("pk", flat=True).first()
     return _nudged(request, asn_id, period, back=reverse("staff"))
+
+
+@require_POST
+@login_required
+def nudge_appraiser(request, kode, nip):
+    """One appraiser, reminded of all their staff of this OPD who filed and wait for their rating."""
+    scope, opd = _nudge_scope(request, kode)
+    period = posted_period(request)
+    atasan_id = Asn.objects.filter(nip=nip).values_list("pk", flat=True).first()
+    waiting = list(
+        waiting_rows(period=period, as_of=timezone.now(), opd_id=opd.pk)
+        .filter(record_atasan_id=atasan_id)
+        .values_list("pk", flat=True)
+    )
+    if atasan_id is None or not waiting:  # nobody of this OPD waits for them: as if they did not exist
+        raise Http404
+    result = services.nudge(asn_ids=waiting, period=period, by=request.user)
+    if request.htmx:
+        when = services.last_appraiser_nudges([atasan_id], period=period, opd_id=opd.pk).get((atasan_id, opd.pk))
+        return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
+    messages.info(request, _nudge_message(result))
+    return redirect_back(request, reverse("opd_detail", args=[opd.kode]))
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from opd.access import Scope
 from opd.models import Opd
 from skp import rules
+from skp.appraisers import appraiser_ranking
 from skp.charts import TREND_SERIES, trend_chart
 from skp.models import Period, Predikat
 from skp.selectors import RowFilters, compliance_rows, recent_periods, with_names
@@ -58,6 +59,8 @@ def opd_recap_context(*, period: Period, opd: Opd, as_of: dt.datetime) -> dict:
         "chart": trend_chart(points, TREND_SERIES),
         "units": units,
         "total": sum(len(m) for _u, m in units),
+        # Every appraiser with staff of this OPD waiting for their rating, the most first.
+        "appraisers": appraiser_ranking(period=period, as_of=as_of, opd_id=opd.pk),
         "as_of": as_of,
         "printed_at": timezone.now(),
     }
@@ -126,7 +129,16 @@ def opd_recap_xlsx(**kwargs) -> bytes:
         ],
         widths=[30, 20, 30, 28, 8, 14, 18, 16],
     )
-    return xlsx_bytes([counts, staff])
+    ranking = c["appraisers"]
+    appraisers = Sheet(
+        title=_("Appraisers"),
+        heading=heading,
+        columns=[_("Rank"), _("NIP"), _("Appraiser"), _("OPD of the appraiser"), _("Staff waiting for the rating")],
+        rows=[[i, r["nip"], r["nama"], r["opd_nama"], r["waiting"]] for i, r in enumerate(ranking["rows"], start=1)]
+        + ([[None, "", _("No appraiser known"), "", ranking["unknown"]]] if ranking["unknown"] else []),
+        widths=[8, 20, 34, 34, 16],
+    )
+    return xlsx_bytes([counts, staff, appraisers])
 
 
 def _rate(rate) -> float | None:

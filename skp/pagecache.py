@@ -14,7 +14,8 @@ of the OPD's data version and of everything else the parts depend on:
 - the address: the filters, sort and page asked for (the list and its form
   only: the summary, trend and units are one part per period, so a new
   filter builds the list alone);
-- the viewer: only whether they may send reminders. Their menu, CSRF tokens
+- the viewer: only whether they may send reminders (the list's and the
+  appraisers' buttons). Their menu, CSRF tokens
   and messages stay out of the parts.
 
 A text search's list and form are not cached (too many keys for one use). The timeout bounds
@@ -38,8 +39,9 @@ LIST_PARAMETERS = {"periode", "status", "guru", "jenis", "unit", "urut", "halama
 def dashboard_keys(request, *, opd, period, chased, now, can_nudge: bool) -> dict[str, str | None]:
     """The keys of an OPD dashboard's parts for this request (None: that part is not cached).
 
-    "page" (summary, trend, units) depends on the period alone; "filters" also
-    on the address; "list" also on whether the viewer may remind.
+    "page" (summary, trend, units) depends on the period alone; "appraisers"
+    (the ranking, with its buttons) also on whether the viewer may remind;
+    "filters" on the address; "list" on both.
     """
     base = [
         opd.pk,
@@ -50,10 +52,11 @@ def dashboard_keys(request, *, opd, period, chased, now, can_nudge: bool) -> dic
         now > chased.deadline,
         timezone.localdate(now).isoformat(),
     ]
-    keys: dict[str, str | None] = dict.fromkeys(("page", "filters", "list"))
+    keys: dict[str, str | None] = dict.fromkeys(("page", "appraisers", "filters", "list"))
     if not settings.DASHBOARD_CACHE_SECONDS:
         return keys
     keys["page"] = _key("page", *base)
+    keys["appraisers"] = _key("appraisers", *base, can_nudge)
     query = sorted((name, values) for name, values in request.GET.lists())
     if all(name in LIST_PARAMETERS and len(values) == 1 and len(values[0]) <= 20 for name, values in query):
         keys["filters"] = _key("filters", *base, request.path, query)

@@ -21,9 +21,10 @@ from opd.access import get_asn_or_404, get_opd_or_404, request_scope
 from opd.models import AccessLog, Asn, Opd, Unit
 from opd.services import access_log
 from reminders.recipients import no_working_email
-from reminders.services import last_nudged
+from reminders.services import last_appraiser_nudges, last_reminded
 
 from . import rules
+from .appraisers import appraiser_ranking, own_pending_ratings
 from .charts import TREND_SERIES, trend_chart
 from .pagecache import cached_parts, dashboard_keys
 from .selectors import (
@@ -42,6 +43,7 @@ from .summaries import opd_ranking, period_summary, trend, unit_summaries
 from .templatetags.kinerja import query_with
 
 PAGE_SIZE = 50
+APPRAISERS_ON_DASHBOARD = 20  # the appraisers with the most staff waiting; the recap lists them all
 UNITS_ON_DASHBOARD = 10  # the rest are one click away, on the unit page
 UNITS_IN_FILTER = 150
 
@@ -247,7 +249,7 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
     if "list" in names:
         listed = _list_context(request=request, period=period, now=now, scope=scope, params=params)
         if can_nudge:
-            listed["nudged"] = last_nudged([row.pk for row in listed["page"]], period=period)
+            listed["nudged"] = last_reminded(listed["page"], period=period)
         parts["list"] = render_to_string(template + "record-list", {**context, **listed})
     unit_count = Unit.objects.filter(opd=opd).count() if names & {"filters", "page"} else 0
     if "filters" in names:
@@ -262,6 +264,13 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
             else None,
         }
         parts["filters"] = render_to_string(template + "filters", {**context, **_filter_choices(params), **units})
+    if "appraisers" in names:
+        ranking = appraiser_ranking(period=period, as_of=now, opd_id=opd.pk, limit=APPRAISERS_ON_DASHBOARD)
+        if can_nudge:
+            nudged = last_appraiser_nudges([r["atasan_id"] for r in ranking["rows"]], period=period, opd_id=opd.pk)
+            for row in ranking["rows"]:
+                row["nudged"] = nudged.get((row["atasan_id"], opd.pk))
+        parts["appraisers"] = render_to_string(template + "appraisers", {**context, "ranking": ranking})
     if "page" in names:
         summary = period_summary(period, now=now, opd_ids={opd.pk})
         context.update(
@@ -335,9 +344,11 @@ def staff(request):
         "period": period,
         **_list_context(request=request, period=period, now=now, scope=scope, params=params, staff_only=True),
     }
+    # Their own staff waiting for their rating: "you", not "the appraiser", and no button to remind themselves.
+    context["viewer_asn_id"] = scope.asn_id
     if period.pk:
         context["can_nudge"] = True
-        context["nudged"] = last_nudged([row.pk for row in context["page"]], period=period)
+        context["nudged"] = last_reminded(context["page"], period=period)
     if _is_list_swap(request):
         return render(request, "skp/staff.html#record-list", context)
 
@@ -349,6 +360,7 @@ def staff(request):
             "cards": [(s, rules.STATUS_LABELS[s], counts[s]) for s in rules.STATUSES],
             "summary": {"all": {"rate": rules.on_time_rate(counts), "total": sum(counts.values())}},
             "units": Unit.objects.filter(pk__in=scope.unit_ids).order_by("nama").only("pk", "nama"),
+            "own_ratings": own_pending_ratings(period=period, as_of=now, asn_id=scope.asn_id) if scope.asn_id else None,
             **_freshness(),
         }
     )

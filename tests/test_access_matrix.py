@@ -79,6 +79,23 @@ MATRIX = {
             (L, 403, 403, 404, 404, 404, 403, 403, 404),
         ),
     ],
+    # One appraiser, about all their staff of that OPD waiting for their rating.
+    "nudge_appraiser": [
+        (
+            "post",
+            "/opd/{own}/ingatkan/penilai/{atasan_nip}/",
+            {"periode": "{period}"},
+            {},
+            (L, 403, 403, 302, 302, 404, 403, 403, 302),
+        ),
+        (
+            "post",
+            "/opd/{own}/ingatkan/penilai/{other_nip}/",
+            {"periode": "{period}"},
+            {},
+            (L, 403, 403, 404, 404, 404, 403, 403, 404),
+        ),
+    ],
     "nudge_staff": [
         (
             "post",
@@ -201,6 +218,8 @@ def world(db, settings, tmp_path):
     other = AsnFactory(opd=disdik)
     for asn in (atasan, staff, other):
         RecordFactory(asn=asn, period=period)
+    # Filed and waiting for the appraiser's rating.
+    RecordFactory(asn=AsnFactory(opd=dinkes, unit=unit, atasan=atasan), period=period, stage=rules.SUBMITTED)
     rollup_refresh()
     users = {
         "asn": asn_user(staff),
@@ -240,6 +259,7 @@ def world(db, settings, tmp_path):
         "other": "DISDIK",
         "period": Period.objects.get(pk=period.pk).key,
         "staff_nip": staff.nip,
+        "atasan_nip": atasan.nip,
         "other_nip": other.nip,
         "job": job.pk,
         "upload_own": uploads["DINKES"].pk,
@@ -260,7 +280,7 @@ def test_each_url_answers_each_role_as_the_contract_says(client, world, name, in
     method, url, data, headers, expected = MATRIX[name][index]
     if role != "anon":
         client.force_login(users[role])
-    asked = [values[key] for key in ("staff_nip", "other_nip") if "{" + key + "}" in url]
+    asked = [values[key] for key in ("staff_nip", "atasan_nip", "other_nip") if "{" + key + "}" in url]
     url = url.format(**values)
     data = {key: value.format(**values) for key, value in (data or {}).items()}
     response = (

@@ -52,6 +52,10 @@ def world(transactional_db):
     OpdFactory(kode="DLH", nama="Dinas Lingkungan Hidup")
     unit = UnitFactory(opd=dinkes, nama="Puskesmas Selat")
     RecordFactory(asn=AsnFactory(opd=dinkes, unit=unit, nama="Budi Belum Mengisi"), period=period)
+    # Citra filed (an unrated BKN row): she waits for her appraiser, the puskesmas head.
+    head = AsnFactory(opd=dinkes, unit=unit, nama="Kepala Puskesmas")
+    citra = AsnFactory(opd=dinkes, unit=unit, atasan=head, nama="Citra Sudah Mengisi")
+    RecordFactory(asn=citra, period=period, stage=rules.SUBMITTED)
     RecordFactory(
         asn=AsnFactory(opd=dinkes, unit=unit, nama="Ani Sudah Dinilai"),
         period=period,
@@ -114,4 +118,9 @@ def test_the_kepala_reminds_an_asn_with_one_click_under_the_content_security_pol
     row.get_by_text("Pengingat dikirim kepada 1 ASN.").wait_for()
     assert "Terakhir diingatkan hari ini" in row.inner_text()
     assert page.evaluate("window.kinerjaMarker") == "still here"  # a swap, not a new page
+    # The appraisers' ranking: one click reminds the puskesmas head of Citra, who has filed.
+    ranking = page.locator("section.appraisers tr", has_text="Kepala Puskesmas")
+    ranking.get_by_role("button", name="Ingatkan atasan: Kepala Puskesmas").click()
+    ranking.get_by_text("Pengingat dikirim kepada 1 atasan").wait_for()
+    assert page.evaluate("window.kinerjaMarker") == "still here"
     assert violations == []

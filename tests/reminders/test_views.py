@@ -54,13 +54,15 @@ def test_remind_all_overdue_without_javascript_goes_back_with_a_message(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back})
     assert response.status_code == 302 and response["Location"] == back
-    # Ani, Budi and Fajar are overdue with an address; Eka has none.
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.lazy.email, world.filed.email, world.quiet.email])
-    # Budi has filed: his reminder names who must act now, his appraiser that month.
-    budi = next(m for m in mail.outbox if m.to == [world.filed.email])
-    assert "penilaian kini menunggu Kepala Puskesmas" in budi.body
+    # Ani and Fajar have not filed (Eka has no address); Budi has filed, so his appraiser is reminded, not he.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.lazy.email, world.quiet.email, world.atasan.email])
+    to_atasan = next(m for m in mail.outbox if m.to == [world.atasan.email])
+    assert "Budi Sudah Mengisi" in to_atasan.body and world.filed.nip in to_atasan.body
     page = client.get(back)
-    assert "Pengingat dikirim kepada 3 ASN. 1 ASN tidak punya email atau nomor WhatsApp." in page.text
+    assert (
+        "Pengingat dikirim kepada 2 ASN. 1 ASN tidak punya email atau nomor WhatsApp. "
+        "Pengingat dikirim kepada 1 atasan tentang staf yang menunggu penilaiannya." in page.text
+    )
 
 
 def test_only_heads_of_that_opd_and_bkpsdm_may_remind(client, world):

@@ -39,14 +39,43 @@ def test_the_opd_recap_pdf_has_letterhead_counts_every_asn_signature_and_page_nu
         assert asn.nama in text and asn.nip in text
     assert "Puskesmas Selat (9)" in text
     assert "Kepala Perangkat Daerah, Kepala Dinas NIP " + world.head.nip in text
-    assert "Halaman 1 dari 1" in text and "Dicetak 20 November 2026 09.00 WIB" in text
+    assert "Halaman 1 dari 2" in text and "Dicetak 20 November 2026 09.00 WIB" in text
+    # Budi has filed: his appraiser is ranked among those with staff waiting for their rating.
+    assert "Pejabat penilai yang ditunggu penilaiannya # Pejabat Penilai Kinerja NIP Staf menunggu 1 Kepala Puskesmas" in text
+
+
+def test_the_opd_recap_ranks_appraisers_by_staff_waiting_for_their_rating(world, tmp_path):
+    from skp import rules
+    from skp.rollup import rollup_refresh
+    from tests.factories import AsnFactory, RecordFactory
+
+    lina = AsnFactory(nama="Lina Penilai", opd=world.opd, unit=world.unit)
+    for nama in ("Gita", "Hana"):
+        person = AsnFactory(nama=nama, opd=world.opd, unit=world.unit, atasan=lina)
+        RecordFactory(asn=person, period=world.period, stage=rules.SUBMITTED)
+    RecordFactory(asn=AsnFactory(nama="Kiki", opd=world.opd, unit=world.unit), period=world.period, stage="submitted")
+    rollup_refresh()
+    out = tmp_path / "rekap.xlsx"
+    call_command("report", "--period", "2026-10", "--opd", "DINKES", "--format", "xlsx", "--output", str(out))
+    rows = list(openpyxl.load_workbook(out)["Penilai"].iter_rows(values_only=True))
+    header = rows.index(("Peringkat", "NIP", "Pejabat Penilai Kinerja", "OPD atasan", "Staf menunggu penilaian"))
+    assert rows[header + 1 :] == [
+        (1, lina.nip, "Lina Penilai", "Dinas Kesehatan", 2),
+        (2, world.atasan.nip, "Kepala Puskesmas", "Dinas Kesehatan", 1),
+        (None, None, "Penilai tidak diketahui", None, 1),
+    ]
+    pdf = tmp_path / "rekap.pdf"
+    with time_machine.travel(NOW, tick=False):
+        call_command("report", "--period", "2026-10", "--opd", "DINKES", "--format", "pdf", "--output", str(pdf))
+    text = pdf_words(pdf.read_bytes())
+    assert f"1 Lina Penilai {lina.nip} 2 2 Kepala Puskesmas {world.atasan.nip} 1 – Penilai tidak diketahui – 1" in text
 
 
 def test_the_opd_recap_workbook_reads_back(world, tmp_path):
     out = tmp_path / "rekap.xlsx"
     call_command("report", "--period", "2026-10", "--opd", "DINKES", "--format", "xlsx", "--output", str(out))
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Rekap", "ASN"]
+    assert book.sheetnames == ["Rekap", "ASN", "Penilai"]
     counts = list(book["Rekap"].iter_rows(values_only=True))
     assert counts[0][0] == "PEMERINTAH KABUPATEN KAPUAS" and counts[1][0] == "Dinas Kesehatan"
     everyone = next(r for r in counts if r[0] == "Semua ASN")

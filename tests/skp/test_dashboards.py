@@ -69,15 +69,28 @@ def dinkes():
     return {"opd": opd, "unit": puskesmas, "head": head, "kepala": kepala, "march": march}
 
 
-def grow(opd, unit, period, n, atasan=None):
-    """n more ASN with unrated records, written in bulk (as a sync would)."""
-    start = Asn.objects.count() + 1000
+def grow(opd, unit, period, n, atasan=None, submitted_every=0):
+    """n more ASN with unrated records, written in bulk (as a sync would); every `submitted_every`th
+    has filed and waits for the appraiser (an unrated BKN row: stage submitted, its appraiser set)."""
+    # Far from the factories' sequence numbers (valid_nip repeats only every 999,000), so no NIP collides.
+    start = 500_000 + Asn.objects.count()
     Asn.objects.bulk_create(
         [Asn(nip=valid_nip(start + i), nama=f"Tambahan {i:05d}", opd=opd, unit=unit, atasan=atasan) for i in range(n)]
     )
-    new = Asn.objects.filter(nama__startswith="Tambahan")
+    new = Asn.objects.filter(nama__startswith="Tambahan").order_by("nama")
     MonthlyRecord.objects.bulk_create(
-        [MonthlyRecord(asn=a, period=period, opd=opd, unit=unit, atasan=atasan, source="ekinerja") for a in new]
+        [
+            MonthlyRecord(
+                asn=a,
+                period=period,
+                opd=opd,
+                unit=unit,
+                atasan=atasan,
+                source="ekinerja",
+                stage="submitted" if submitted_every and i % submitted_every == 0 else "not_started",
+            )
+            for i, a in enumerate(new)
+        ]
     )
     rollup_refresh()
 
@@ -211,8 +224,40 @@ def test_each_page_costs_the_same_queries_for_10_or_5000_asn(client, dinkes, who
 
     client.get(url, headers=headers)  # the session and first-use caches
     few = measured()
-    grow(dinkes["opd"], dinkes["unit"], dinkes["march"], 5000, atasan=dinkes["head"])
+    # Half of them filed and wait for the head's rating: the ranking, the head's own list on /staf/.
+    grow(dinkes["opd"], dinkes["unit"], dinkes["march"], 5000, atasan=dinkes["head"], submitted_every=2)
     assert measured() == few
+
+
+def test_the_dashboard_ranks_appraisers_by_staff_waiting_for_their_rating(client, dinkes):
+    lina = AsnFactory(opd=dinkes["opd"], unit=dinkes["unit"], nama="Lina Kepala Bidang")
+    for nama in ("Gita Menunggu", "Hana Menunggu"):
+        RecordFactory(
+            asn=AsnFactory(opd=dinkes["opd"], unit=dinkes["unit"], atasan=lina, nama=nama),
+            period=dinkes["march"],
+            stage="submitted",
+        )
+    # Filed, but no appraiser is known for the month.
+    RecordFactory(
+        asn=AsnFactory(opd=dinkes["opd"], nama="Kiki Tanpa Penilai"), period=dinkes["march"], stage="submitted"
+    )
+    rollup_refresh()
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/").content.decode()
+    ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
+    assert "4 staf sudah mengisi dan menunggu penilaian atasannya." in ranking
+    # Lina (2 waiting) before the puskesmas head (Budi), then those whose appraiser is not known.
+    assert (
+        ranking.index("Lina Kepala Bidang")
+        < ranking.index("Kepala Puskesmas Selat")
+        < ranking.index("Penilai tidak diketahui")
+    )
+    assert f'formaction="/opd/DINKES/ingatkan/penilai/{lina.nip}/"' in ranking
+    assert "Ingatkan atasan: Lina Kepala Bidang" in ranking
+    # The leadership reads the ranking without the buttons.
+    client.force_login(UserFactory(username="bupati", role="pimpinan"))
+    ranking = client.get("/opd/DINKES/").content.decode()
+    assert "Lina Kepala Bidang" in ranking and "ingatkan/penilai" not in ranking
 
 
 def test_an_opd_with_hundreds_of_units_picks_a_unit_on_the_unit_page(client, dinkes):

@@ -78,9 +78,25 @@ def test_no_viewer_gets_another_viewers_csrf_token_and_their_reminder_goes_throu
 
 def test_who_may_not_remind_never_gets_the_buttons_of_who_may(client, world):
     client.force_login(world.kepala)
-    assert "Ingatkan sekarang" in load(client)[0]
+    page = load(client)[0]
+    assert 'form="nudge-form"' in page and "Ingatkan atasan: Kepala Puskesmas" in page
     client.force_login(world.bupati)
-    assert "Ingatkan sekarang" not in load(client)[0]
+    page = load(client)[0]
+    assert 'form="nudge-form"' not in page and "Ingatkan atasan" not in page
+    assert "Pejabat penilai yang ditunggu penilaiannya" in page  # the ranking itself is for every viewer
+
+
+def test_a_reminder_to_an_appraiser_shows_on_the_next_view_in_the_ranking_and_the_row(client, world):
+    client.force_login(world.kepala)
+    page = load(client)[0]
+    ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
+    assert "Terakhir diingatkan" not in ranking
+    client.post(reverse("nudge_appraiser", args=["DINKES", world.atasan.nip]), {"periode": "2026-10"})
+    page = load(client)[0]
+    ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
+    assert "Terakhir diingatkan 18 November 2026 10.30 WIB" in ranking
+    assert "Terakhir diingatkan 18 November 2026 10.30 WIB" in row_of(page, "Budi Sudah Mengisi")
+    assert "Terakhir diingatkan" not in row_of(page, "Ani Belum Mengisi")
 
 
 def test_a_reminder_sent_shows_on_the_next_view(client, world):
