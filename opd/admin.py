@@ -7,9 +7,10 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.tabular import FileRefused, decode_utf8, too_large
 
 from .models import AccessLog, Asn, Opd, Unit, User
-from .services import RolesRefused, roles_grant_csv, roles_invite
+from .services import roles_grant_csv, roles_invite
 
 # Fields SIASN/e-Kinerja own once an ASN has been synced: edit them at BKN.
 ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_id", "last_synced_at")
@@ -101,10 +102,9 @@ class UserAdmin(DjangoUserAdmin):
         form = RolesUploadForm(request.POST or None, request.FILES or None)
         problems = result = None
         if request.method == "POST" and form.is_valid():
-            text = form.cleaned_data["berkas"].read().decode("utf-8-sig", errors="replace")
             try:
-                granted = roles_grant_csv(text=text)
-            except RolesRefused as refused:
+                granted = roles_grant_csv(text=decode_utf8(form.cleaned_data["berkas"].read()))
+            except FileRefused as refused:
                 problems = refused.problems
             else:
                 result = {
@@ -134,6 +134,12 @@ class RolesUploadForm(forms.Form):
         label=_("CSV file with the columns nip, role, opd"),
         help_text=_("role: kepala_opd, operator_opd, admin_bkpsdm, pimpinan, keuangan or asn; opd: the OPD code."),
     )
+
+    def clean_berkas(self):
+        upload = self.cleaned_data["berkas"]
+        if too_large(upload.size):
+            raise forms.ValidationError(too_large(upload.size))
+        return upload
 
 
 @admin.register(AccessLog)
