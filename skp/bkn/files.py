@@ -13,6 +13,7 @@ row is checked against the field it will be stored in (`cell_problems`).
 
 import codecs
 import re
+import string
 import struct
 import zipfile
 import zlib
@@ -80,6 +81,8 @@ RELATIONSHIP = re.compile(PREFIX + rb"Relationship\s([^>]*)>")
 SHEET_RID = re.compile(rb"\b(?:r|relationships):id\s*=\s*[\"']([^\"']*)[\"']")
 REL_ID = re.compile(rb"\bId\s*=\s*[\"']([^\"']*)[\"']")
 REL_TARGET = re.compile(rb"\bTarget\s*=\s*[\"']([^\"']*)[\"']")
+# A cell under a namespace prefix (<x:c>): its chunk is read cell by cell.
+PREFIXED_CELL = re.compile(rb":c[\s/>]")
 CELL_NAME = re.compile(r"([A-Za-z]{1,4})([0-9]{1,8})")
 
 
@@ -349,16 +352,51 @@ def column_number(letters: bytes | str) -> int:
     return number
 
 
+def column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _up_to(limit: str, alphabet: str) -> str:
+    """A regex for the strings as long as `limit`, over `alphabet`, that sort up to it (either case)."""
+
+    def either(chars):
+        return "".join(sorted(set(chars + chars.lower())))
+
+    options = []
+    for index, char in enumerate(limit):
+        lower = alphabet[: alphabet.index(char)]
+        same = "".join(f"[{either(c)}]" for c in limit[:index])
+        if lower:
+            options.append(f"{same}[{either(lower)}][{either(alphabet)}]{{{len(limit) - index - 1}}}")
+    options.append("".join(f"[{either(c)}]" for c in limit))
+    return "|".join(options)
+
+
 class _SheetScan:
     """The extent of a sheet's XML, fed in chunks: its declared dimension and the cells it really holds.
 
-    Every cell must carry its reference (Excel, LibreOffice and every common
-    writer do); without one its place depends on the cells before it.
+    Fast where every cell is written as Excel writes it, `<c r="B7" ...>` with the
+    reference first and within the limits: one regex that starts with `<c` finds
+    any other cell (another form, a reference past the limits, none at all), so a
+    file within them costs a scan at C speed. A chunk where it finds one is read
+    cell by cell, exactly. A cell without a reference is refused: calamine would
+    place it after the cells before it, wherever that is.
     """
 
     def __init__(self):
         self.rest = b""
-        self.dimension_seen = False
+        self.dimension_sought = True
+        rows, columns = str(settings.IMPORT_MAX_ROWS), column_letters(settings.IMPORT_MAX_COLUMNS)
+        # Fewer digits than the row limit, and letters up to the column limit: surely within both.
+        digits = f"[0-9]{{1,{len(rows) - 1}}}" if len(rows) > 1 else "(?!)"
+        letters = _up_to(columns, string.ascii_uppercase)
+        if len(columns) > 1:
+            letters = f"[A-Za-z]{{1,{len(columns) - 1}}}|{letters}"
+        self.other_cell = re.compile(f'<c(?! r="(?:{letters}){digits}")[\\s/>]'.encode())
 
     def feed(self, chunk: bytes) -> None:
         text = self.rest + chunk
@@ -377,14 +415,20 @@ class _SheetScan:
         self._scan(self.rest)
 
     def _scan(self, text: bytes) -> None:
-        if not self.dimension_seen:
-            declared = DIMENSION.search(text)
+        if self.dimension_sought:
+            data_starts = text.find(b"sheetData")
+            declared = DIMENSION.search(text if data_starts < 0 else text[:data_starts])
+            if declared or data_starts >= 0:
+                self.dimension_sought = False
             if declared:
-                self.dimension_seen = True
                 end = declared[1].decode("ascii", errors="replace").split(":")[-1]
                 name = CELL_NAME.fullmatch(end.replace("$", ""))
                 if name:
                     _check_reach(name[0].upper(), column_number(name[1]), int(name[2]))
+        if self.other_cell.search(text) or PREFIXED_CELL.search(text):
+            self._scan_each_cell(text)
+
+    def _scan_each_cell(self, text: bytes) -> None:
         references = CELL_REF.findall(text)
         if len(references) != len(CELL.findall(text)):
             raise ImportRefused(

@@ -48,9 +48,9 @@ WORKBOOK_RELS = (
     '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'
 )
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET_START = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>'
+    f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}" xmlns:x="{MAIN}">{{dimension}}<sheetData>'
 )
 SHEET_END = "</sheetData></worksheet>"
 
@@ -128,6 +128,22 @@ def test_a_1_5_kb_file_with_a_cell_at_xfd1048576_is_refused_before_it_is_read(tm
     assert "XFD1048576" in problems[0] and "IMPORT_MAX_ROWS" in problems[0]
     assert "1.048.576" in problems[0]  # written as Indonesians group digits
     nothing_written()
+
+
+def prefixed(xml: str) -> str:
+    return (
+        xml.replace("<c ", "<x:c ").replace("</c>", "</x:c>").replace("<row ", "<x:row ").replace("</row>", "</x:row>")
+    )
+
+
+def test_cells_written_otherwise_than_excel_writes_them_are_read_cell_by_cell(tmp_path):
+    rows = [*TITLE, [], HEADER, rated(valid_nip(1))]
+    other_order = cells_xml(rows).replace('" t="inlineStr">', '">').replace('<c r="', '<c t="inlineStr" r="')
+    assert imported(build_xlsx(tmp_path / "order.xlsx", other_order)).run.created == 1
+    assert imported(build_xlsx(tmp_path / "prefix.xlsx", prefixed(cells_xml(rows)))).run.unchanged == 1
+    far = '<row r="2"><c t="n" r="XFD1048576"><v>1</v></c></row>'
+    for data in (cells_xml([HEADER]) + far, prefixed(cells_xml([HEADER]) + far)):
+        assert "XFD1048576" in refusal(build_xlsx(tmp_path / "far.xlsx", data))[0]
 
 
 def test_a_declared_dimension_alone_is_refused(tmp_path):
