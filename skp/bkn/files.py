@@ -230,7 +230,7 @@ def check_workbook(path: Path) -> None:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": error}]) from None
-    names = {part.filename.lower(): part for part in parts}
+    names = {_part_name(part): part for part in parts}
     if len(names) != len(parts):
         raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": "duplicate parts"}])
     if "xl/workbook.xml" not in names:
@@ -255,13 +255,15 @@ def check_workbook(path: Path) -> None:
             raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": part.filename}])
     with path.open("rb") as file:
         sheet = _first_sheet(file, names)
+        if sheet not in names:
+            raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": f"no part {sheet}"}])
         for part in parts:
-            scan = _SheetScan() if part.filename.lower() == sheet else None
+            scan = _SheetScan() if _part_name(part) == sheet else None
             texts = 0
             for chunk in _unpacked(file, part):
                 if scan:
                     scan.feed(chunk)
-                elif part.filename.lower() == "xl/sharedstrings.xml":
+                elif _part_name(part) == "xl/sharedstrings.xml":
                     # calamine holds every shared text; no sheet within the limits uses more.
                     texts += len(SHARED_STRING.findall(chunk))
                     if texts > settings.IMPORT_MAX_ROWS * settings.IMPORT_MAX_COLUMNS:
@@ -276,6 +278,11 @@ def check_workbook(path: Path) -> None:
                         )
             if scan:
                 scan.close()
+
+
+def _part_name(part: zipfile.ZipInfo) -> str:
+    """A part's name as calamine looks it up: whatever its case, with backslashes read as slashes."""
+    return part.filename.replace("\\", "/").lower()
 
 
 def _unpacks_to(size: int) -> str:

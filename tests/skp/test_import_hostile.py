@@ -74,15 +74,18 @@ def cells_xml(rows) -> str:
     return "".join(out)
 
 
-def build_xlsx(path, sheet_data: str, dimension: str | None = None, *, padding: int = 0):
+def build_xlsx(path, sheet_data: str, dimension: str | None = None, *, padding: int = 0, sheet_part=None, target=None):
     """A minimal .xlsx: the four parts calamine needs and one sheet. `padding` bytes of blanks pack to little."""
     start = SHEET_START.format(dimension=f'<dimension ref="{dimension}"/>' if dimension else "")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", PACKAGE_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            WORKBOOK_RELS.replace("worksheets/sheet1.xml", target or "worksheets/sheet1.xml"),
+        )
+        with archive.open(sheet_part or "xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(start.encode())
             blank = b" " * (1024 * 1024)
             for _ in range(padding // len(blank)):
@@ -144,6 +147,30 @@ def test_cells_written_otherwise_than_excel_writes_them_are_read_cell_by_cell(tm
     far = '<row r="2"><c t="n" r="XFD1048576"><v>1</v></c></row>'
     for data in (cells_xml([HEADER]) + far, prefixed(cells_xml([HEADER]) + far)):
         assert "XFD1048576" in refusal(build_xlsx(tmp_path / "far.xlsx", data))[0]
+
+
+@pytest.mark.parametrize(
+    ("part", "target"),
+    [
+        ("xl/worksheets/other.xml", "/xl/worksheets/other.xml"),
+        ("XL/Worksheets/Sheet1.XML", None),
+        ("xl\\worksheets\\sheet1.xml", None),
+    ],
+    ids=["absolute-target", "other-case", "backslashes"],
+)
+def test_the_sheet_is_found_where_calamine_finds_it(tmp_path, part, target):
+    good = build_xlsx(
+        tmp_path / "ok.xlsx", cells_xml([*TITLE, [], HEADER, rated(valid_nip(1))]), sheet_part=part, target=target
+    )
+    assert imported(good).run.created == 1
+    data = cells_xml([HEADER]) + '<row r="9"><c r="XFD1048576"><v>1</v></c></row>'
+    bomb = build_xlsx(tmp_path / "bomb.xlsx", data, sheet_part=part, target=target)
+    assert "XFD1048576" in refusal(bomb)[0]
+
+
+def test_a_first_sheet_that_is_not_in_the_archive_is_refused(tmp_path):
+    path = build_xlsx(tmp_path / "missing.xlsx", cells_xml([HEADER]), target="worksheets/elsewhere.xml")
+    assert "tidak dapat dibaca" in refusal(path)[0]
 
 
 def test_a_declared_dimension_alone_is_refused(tmp_path):
@@ -211,6 +238,21 @@ def test_columns_past_import_max_columns_are_refused(tmp_path, settings):
     assert refusal(path, period=(2025, 3)) == [
         "baris 2 berisi 38 kolom; paling banyak 20 kolom yang dibaca (IMPORT_MAX_COLUMNS)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("x" * 200_000, "baris 2: bukan CSV yang sah"),  # past the csv module's field limit
+        ("x" * 300_000, "baris 2 panjangnya 300.106 karakter"),  # one physical line
+    ],
+)
+def test_a_csv_line_or_field_of_hundreds_of_kilobytes_is_refused(tmp_path, cell, expected):
+    path = tmp_path / "long.csv"
+    quoted = f'"{cell}"' if len(cell) == 200_000 else cell
+    path.write_text(",".join(HEADER) + "\n" + ",".join(rated(valid_nip(1), nama=quoted)) + "\n", encoding="utf-8")
+    problems = refusal(path, period=(2025, 3))
+    assert len(problems) == 1 and problems[0].startswith(expected), problems
 
 
 def siasn_csv(path, rows, delimiter=","):
