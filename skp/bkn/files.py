@@ -94,7 +94,8 @@ def read_rows(path: Path) -> Iterator[list]:
     """The rows of the first sheet of an .xlsx, or of a CSV file, one at a time.
 
     Raises ImportRefused before reading a row when the file would cost more than
-    the IMPORT_MAX_* settings allow; a CSV's rows are counted as they stream.
+    the IMPORT_MAX_* settings allow (a CSV's rows are counted in a first pass),
+    or is not UTF-8 text, .xlsx or CSV.
     """
     size = path.stat().st_size
     if size == 0:
@@ -112,7 +113,15 @@ def read_rows(path: Path) -> Iterator[list]:
         # The check above bounds the sheet; counting again costs nothing and guards the reader.
         return _refusals_as_import(_bounded_sheet(sheet.iter_rows()))
     if head.startswith(OLE_MAGIC):
-        raise ImportRefused([_("This is an old Excel file (.xls): save it as .xlsx (Excel Workbook) or CSV UTF-8.")])
+        # An OLE container: Excel 97-2003, or an .xlsx under a password.
+        raise ImportRefused(
+            [
+                _(
+                    "This is an old Excel file (.xls) or one protected by a password: save it as .xlsx "
+                    "(Excel Workbook, no password) or CSV UTF-8."
+                )
+            ]
+        )
     # UTF-16 without a BOM: every other byte of its Latin text is NUL.
     if len(head) >= 8 and max(head[0::2].count(0), head[1::2].count(0)) * 3 > len(head):
         raise ImportRefused([utf8_problem([codecs.BOM_UTF16_LE])])

@@ -365,7 +365,10 @@ def test_a_siasn_name_too_long_with_its_titles_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600), "berkas Excel lama (.xls)"),
+        (
+            lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+            "berkas Excel lama (.xls) atau berkas berkata sandi",
+        ),
         (lambda p: zipfile.ZipFile(p, "w").writestr("content.xml", "<office/>"), "bukan buku kerja Excel (.xlsx)"),
         (lambda p: p.write_bytes(b"PK\x03\x04 broken"), "tidak dapat dibaca"),
     ],
