@@ -111,7 +111,7 @@ def read_rows(path: Path) -> Iterator[list]:
         except Exception as error:  # calamine raises its own types for every kind of broken file
             raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": error}]) from None
         # The check above bounds the sheet; counting again costs nothing and guards the reader.
-        return _refusals_as_import(_bounded_sheet(sheet.iter_rows()))
+        return _refusals_as_import(_bounded_sheet(iter(sheet.iter_rows())))
     if head.startswith(OLE_MAGIC):
         # An OLE container: Excel 97-2003, or an .xlsx under a password.
         raise ImportRefused(
@@ -160,7 +160,15 @@ def _csv_rows(path: Path) -> Iterator[list]:
 
 
 def _bounded_sheet(rows) -> Iterator[list]:
-    for number, cells in enumerate(rows, start=1):
+    number = 0
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # a value calamine cannot convert: the file's fault, not a crash
+            raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": error}]) from None
+        number += 1
         if number > settings.IMPORT_MAX_ROWS:
             raise ImportRefused([too_many_rows(settings.IMPORT_MAX_ROWS)])
         yield cells
