@@ -26,6 +26,7 @@ class Measured:
     peak_mb: float
     returncode: int
     output: str
+    errors: str = ""  # the whole standard error (a refusal's reasons)
 
 
 def run_command(*args: str) -> Measured:
@@ -36,4 +37,5 @@ def run_command(*args: str) -> Measured:
     took = time.perf_counter() - start
     found = re.search(r"peak_kb=(\d+)", result.stderr)
     lines = (result.stdout or result.stderr).strip().splitlines()
-    return Measured(took, int(found[1]) / 1024 if found else float("nan"), result.returncode, lines[0] if lines else "")
+    peak = int(found[1]) / 1024 if found else float("nan")
+    return Measured(took, peak, result.returncode, lines[0] if lines else "", result.stderr)

@@ -313,6 +313,15 @@ SIASN_PASSWORD = env("SIASN_PASSWORD")
 BKN_SIMULATOR_ASN = envint("BKN_SIMULATOR_ASN", 8000)
 BKN_SIMULATOR_SEED = envint("BKN_SIMULATOR_SEED", 2025)
 
+# What an uploaded export (import_bkn, the admin panel, roles CSV) may cost, checked before
+# its rows are read: a 1.5 KB .xlsx can name a cell at XFD1048576, and a small zip can unpack
+# to gigabytes. The reader holds rows x columns cells, so these bound its memory.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_BYTES", 250 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", 100)
+
 # Records older than this are shown as stale on every page.
 SYNC_STALE_AFTER_HOURS = envint("SYNC_STALE_AFTER_HOURS", 24)
 

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.tabular import FileRefused, decode_utf8, too_large
 
 from .models import AccessLog, Asn, Opd, Unit, User
 from .services import RolesRefused, roles_grant_csv, roles_invite
@@ -108,12 +109,11 @@ class UserAdmin(DjangoUserAdmin):
         form = RolesUploadForm(request.POST or None, request.FILES or None)
         problems = result = None
         if request.method == "POST" and form.is_valid():
-            text = form.cleaned_data["berkas"].read().decode("utf-8-sig", errors="replace")
             try:
                 with transaction.atomic():
-                    granted = roles_grant_csv(text=text)
+                    granted = roles_grant_csv(text=decode_utf8(form.cleaned_data["berkas"].read()))
                     _refuse_superusers(request, [user for user, _created in granted])
-            except RolesRefused as refused:
+            except FileRefused as refused:
                 problems = refused.problems
             else:
                 result = {
@@ -168,6 +168,12 @@ class RolesUploadForm(forms.Form):
         label=_("CSV file with the columns nip, role, opd"),
         help_text=_("role: kepala_opd, operator_opd, admin_bkpsdm, pimpinan, keuangan or asn; opd: the OPD code."),
     )
+
+    def clean_berkas(self):
+        upload = self.cleaned_data["berkas"]
+        if too_large(upload.size):
+            raise forms.ValidationError(too_large(upload.size))
+        return upload
 
 
 @admin.register(AccessLog)

@@ -1,6 +1,6 @@
 """Writes on people and logins."""
 
-import csv
+import io
 from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urlparse
@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from kapuas_kinerja.tabular import FileRefused, Problems, control_problem, csv_rows, sniff_delimiter
 
 from .forms import NipPasswordResetForm
 from .models import AccessLog, Asn, Opd, User, new_data_version
@@ -63,12 +65,8 @@ def access_log(request, *, action: str, target: str) -> None:
     )
 
 
-class RolesRefused(Exception):
-    """A roles file refused whole, with every problem as `baris N: …`."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class RolesRefused(FileRefused):
+    """A roles file refused whole, with every problem as `baris N: …` (at most 100, then "dan N lainnya")."""
 
 
 def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
@@ -77,22 +75,40 @@ def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
     Passwords never travel in the file: each new login is invited by email to
     set its own (`roles_invite`).
     """
-    # Comma or semicolon (Excel in Indonesian locales saves with semicolons); a file
-    # with one column has no delimiter to find, and the header check refuses it below.
+    # Comma or semicolon (Excel in Indonesian locales saves with semicolons), quoted as RFC 4180 says.
+    records = csv_rows(
+        io.StringIO(text, newline=""),
+        delimiter=sniff_delimiter(text[: 64 * 1024]),
+        max_rows=settings.IMPORT_MAX_ROWS,
+        max_columns=settings.IMPORT_MAX_COLUMNS,
+    )
     try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
-    header = {(name or "").strip().lower() for name in reader.fieldnames or []}
-    if not {"nip", "role"} <= header:
+        rows = _roles_checked(records)
+    except RolesRefused:
+        raise
+    except FileRefused as refused:
+        raise RolesRefused(refused) from None
+    with transaction.atomic():
+        return [role_grant(nip=nip, role=role, opd_kode=kode) for nip, role, kode in rows]
+
+
+def _roles_checked(records) -> list[tuple[str, str, str | None]]:
+    """(nip, role, OPD code) of every row, or RolesRefused listing what is wrong (nothing is written here)."""
+    header = [(name or "").strip().lower() for name in next(records, [])]
+    if not {"nip", "role"} <= set(header):
         raise RolesRefused([_("The first row must name the columns nip, role and opd.")])
-    rows, problems = [], []
-    for number, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        nip, role, kode = normalize_nip(row.get("nip")), row.get("role", ""), row.get("opd", "")
+    rows, problems = [], Problems()
+    for number, cells in enumerate(records, start=2):
+        row = {name: (value or "").strip() for name, value in zip(header, cells, strict=False)}
         if not any(row.values()):
             continue
+        # Checked before any query: PostgreSQL refuses a NUL byte even in a lookup.
+        unreadable = [(name, problem) for name, value in row.items() if (problem := control_problem(value))]
+        for name, problem in unreadable:
+            problems.cell(number, name, problem)
+        if unreadable:
+            continue
+        nip, role, kode = normalize_nip(row.get("nip")), row.get("role", ""), row.get("opd", "")
         try:
             info = validate_nip(nip)
         except ValidationError as error:
@@ -115,8 +131,7 @@ def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
         problems.append(_("The file has no rows."))
     if problems:
         raise RolesRefused(problems)
-    with transaction.atomic():
-        return [role_grant(nip=nip, role=role, opd_kode=kode) for nip, role, kode in rows]
+    return rows
 
 
 def roles_invite(users) -> int:

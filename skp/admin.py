@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.tabular import too_large
 
 from . import rules
 from .bkn.imports import LABELS, ImportRefused, import_file
@@ -170,6 +171,13 @@ class ImportForm(forms.Form):
         label=_("Period (YYYY-MM)"), required=False, help_text=_("Needed only when the file's title names no month.")
     )
     coba = forms.BooleanField(label=_("Try only: show what would change, write nothing"), required=False)
+
+    def clean_berkas(self):
+        # Refused before it is copied to a temporary file and opened.
+        upload = self.cleaned_data["berkas"]
+        if too_large(upload.size):
+            raise forms.ValidationError(too_large(upload.size))
+        return upload
 
     def clean_periode(self):
         text = self.cleaned_data["periode"].strip()

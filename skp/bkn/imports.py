@@ -7,10 +7,8 @@ writes go through the sync's own writers, so an import and a sync land the
 same way, and a second import of the same file changes nothing.
 """
 
-import csv
 import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
 
 from opd.nip import validate_nip
 from opd.services import data_changes_batched
@@ -27,19 +24,23 @@ from .. import rules
 from ..models import Period, Source, SyncRun
 from .appraisers import fill_from_unit_heads, write_siasn_appraisers
 from .ekinerja import RowError, parse_time
+
+# LABELS, ImportRefused and read_rows are also this module's API (the command, the admin, the tests).
+from .files import (  # noqa: F401
+    HEADER_SEARCH,
+    KINDS,
+    LABELS,
+    ImportRefused,
+    Problems,
+    cell_problems,
+    find_header,
+    read_rows,
+)
 from .places import Places
 from .records import collect_plans, collect_ratings, refresh_rollup, write_population, write_ratings
 from .siasn import parse_master
 from .siasn_sync import write_master_data
 
-MAX_BYTES = 20 * 1024 * 1024
-HEADER_SEARCH = 20
-KINDS = {
-    "penilaian": {"nip", "hasil_kerja", "perilaku_kerja", "hasil_akhir", "waktu_dinilai", "skp_unor_induk"},
-    "skp": {"nip", "skp_status", "skp_unor", "skp_unor_induk", "periode_akhir"},
-    "siasn": {"pns_id", "nip_baru", "nama", "jenis_pegawai_nama"},
-}
-LABELS = {"penilaian": "Laporan Penilaian SKP", "skp": "Laporan SKP", "siasn": "SIASN Export Data ASN"}
 MONTHS = {
     name: number
     for number, name in enumerate(
@@ -62,14 +63,6 @@ MONTHS = {
 }
 
 
-class ImportRefused(Exception):
-    """The file is refused whole; `problems` says why, one line each."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems[:3]))
-        self.problems = problems
-
-
 @dataclass
 class ImportResult:
     kind: str
@@ -81,51 +74,6 @@ class ImportResult:
 
 class _DryRun(Exception):
     pass
-
-
-def read_rows(path: Path) -> Iterator[list]:
-    """The rows of the first sheet (xlsx/xls/ods) or of a CSV file, one at a time.
-
-    Streamed, so a 60,000-row export is never held whole in memory.
-    """
-    size = path.stat().st_size
-    if size == 0:
-        raise ImportRefused([_("The file is empty.")])
-    if size > MAX_BYTES:
-        raise ImportRefused([_("The file is %(size).1f MB; at most 20 MB is accepted.") % {"size": size / 1024 / 1024}])
-    with path.open("rb") as file:
-        head = file.read(4096)
-    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        try:
-            return iter(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows())
-        except Exception as error:  # calamine raises its own types for every kind of broken file
-            raise ImportRefused([_("The spreadsheet cannot be read (%(error)s).") % {"error": error}]) from None
-    if b"\x00" in head:
-        raise ImportRefused([_("This is not a spreadsheet (neither .xlsx nor .csv).")])
-    try:
-        dialect = csv.Sniffer().sniff(head.decode("utf-8-sig", errors="replace"), delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return _csv_rows(path, dialect)
-
-
-def _csv_rows(path: Path, dialect) -> Iterator[list]:
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
-        yield from csv.reader(file, dialect)
-
-
-def find_header(rows: list[list]) -> tuple[int, str, list[str]]:
-    for index, row in enumerate(rows[:HEADER_SEARCH]):
-        names = [str(cell).strip().lower() for cell in row]
-        for kind, needed in KINDS.items():
-            if needed <= set(names):
-                return index, kind, names
-    raise ImportRefused(
-        [
-            _("No header row of a known export in the first %(n)d rows (looked for the columns of %(kinds)s).")
-            % {"n": HEADER_SEARCH, "kinds": ", ".join(LABELS.values())}
-        ]
-    )
 
 
 def title_period(rows: list[list]) -> tuple[int, int] | None:
@@ -197,7 +145,7 @@ def import_file(
         checks = {"nip_baru": _cell_nip}
         period_key = ""
 
-    problems: list[str] = []
+    problems = Problems()
     counted = [0]
 
     def checked():
@@ -209,14 +157,12 @@ def import_file(
             if not row:
                 continue
             counted[0] += 1
+            cell_problems(number, row, problems)
             for column, check in checks.items():
                 try:
                     check(row.get(column))
                 except (RowError, rules.RuleError) as error:
-                    problems.append(
-                        _("baris %(row)d, kolom %(column)s: %(error)s")
-                        % {"row": number, "column": column, "error": error}
-                    )
+                    problems.cell(number, column, error)
             yield number, row
 
     run = SyncRun(source="import", period_key=period_key, triggered_by=triggered_by)

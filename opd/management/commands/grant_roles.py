@@ -1,8 +1,10 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from opd.services import RolesRefused, roles_grant_csv, roles_invite
+from kapuas_kinerja.tabular import FileRefused, decode_utf8
+from opd.services import roles_grant_csv, roles_invite
 
 
 class Command(BaseCommand):
@@ -18,9 +20,13 @@ class Command(BaseCommand):
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}", returncode=2)
+        if path.stat().st_size > settings.IMPORT_MAX_BYTES:
+            raise CommandError(
+                f"{path} is larger than IMPORT_MAX_BYTES ({settings.IMPORT_MAX_BYTES} bytes)", returncode=1
+            )
         try:
-            granted = roles_grant_csv(text=path.read_text(encoding="utf-8-sig"))
-        except RolesRefused as refused:
+            granted = roles_grant_csv(text=decode_utf8(path.read_bytes()))
+        except FileRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(problem)
             raise CommandError("the file was refused; nothing was changed", returncode=1) from None
