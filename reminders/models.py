@@ -25,6 +25,21 @@ SCHEDULED_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.OPD_DIGEST, Kind.
 BEFORE_DEADLINE_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST)
 # An ASN may turn these off; digests and escalations to heads are mandatory.
 OPTIONAL_KINDS = (Kind.ASN_REMINDER, Kind.NUDGE)
+# The outbox's order when the mail server's quota holds messages back (lower goes
+# sooner): someone waiting at the screen for a link or an answer first, then the
+# few people who chase many (heads, appraisers, BKPSDM, pimpinan), then a head's
+# nudge, and the broad reminders to every ASN last.
+DEFAULT_PRIORITY = 50
+PRIORITY = {
+    Kind.ACTIVATION: 10,
+    Kind.HELPDESK: 10,
+    Kind.OPD_DIGEST: 20,
+    Kind.ATASAN_DIGEST: 20,
+    Kind.ESCALATION: 20,
+    Kind.SUMMARY: 20,
+    Kind.NUDGE: 30,
+    Kind.ASN_REMINDER: DEFAULT_PRIORITY,
+}
 
 
 class ReminderRule(models.Model):
@@ -128,6 +143,10 @@ class Message(models.Model):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    priority = models.PositiveSmallIntegerField(default=50)
+    # A reminder meant for before a deadline: if the quotas cannot get it out by
+    # then it is cancelled, never sent late.
+    send_before = models.DateTimeField(_("send before"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
@@ -150,6 +169,8 @@ class Message(models.Model):
             models.Index(fields=["status", "next_attempt_at"]),
             # "Last reminded" on the dashboard and "no working email".
             models.Index(fields=["asn", "kind", "-created_at"]),
+            # The quotas: how many went out on a channel in the last minute, hour and day.
+            models.Index(fields=["channel", "sent_at"], name="message_channel_sent"),
         ]
 
     def __str__(self):

@@ -23,7 +23,17 @@ from . import outbox, recipients
 from .channels import enabled_channels
 from .channels.whatsapp import normalise_phone
 from .links import absolute, activation_url, unsubscribe_token
-from .models import OPTIONAL_KINDS, Kind, Message, Occasion, ReminderRule, Unsubscription
+from .models import (
+    BEFORE_DEADLINE_KINDS,
+    DEFAULT_PRIORITY,
+    OPTIONAL_KINDS,
+    PRIORITY,
+    Kind,
+    Message,
+    Occasion,
+    ReminderRule,
+    Unsubscription,
+)
 from .schedule import Occasion as DueOccasion
 from .schedule import due_occasions
 
@@ -74,6 +84,8 @@ def build_messages(
         "portal_url": absolute("/"),
         "activation_days": settings.ACTIVATION_MAX_AGE_DAYS,
     }
+    # A reminder of a deadline is worth nothing after it: the outbox drops it rather than send it late.
+    send_before = period.deadline if period is not None and kind in BEFORE_DEADLINE_KINDS else None
     messages = []
     for draft in drafts:
         person = draft.recipient
@@ -113,6 +125,8 @@ def build_messages(
                     subject=subject,
                     body_text=text,
                     body_html=html if channel == "email" else "",
+                    priority=PRIORITY.get(kind, DEFAULT_PRIORITY),
+                    send_before=send_before,
                     created_by=created_by,
                 )
             )
@@ -186,7 +200,8 @@ def send_reminders(*, as_of: dt.datetime | None = None, dry_run: bool = False) -
     for occasion in run.occasions:
         run.prepared[occasion.key] = prepare_occasion(occasion, as_of=as_of, dry_run=dry_run)
     if not dry_run:
-        run.sent = outbox.send_waiting(now=as_of)
+        # Sent at the real moment, whatever --as-of pretends: the quotas count real sending time.
+        run.sent = outbox.send_waiting()
     return run
 
 

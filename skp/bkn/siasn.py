@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from opd.emails import split_email
 from skp import rules
 
 from .ekinerja import _get
@@ -23,6 +24,8 @@ class MasterData:
     email: str
     phone: str
     raw: dict
+    # What SIASN holds as the email when it is not one usable address (kept out of sending).
+    email_rejected: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,14 +122,18 @@ def parse_master(nip: str, row: dict) -> MasterData:
     nama = " ".join(x for x in (text("gelarDepan"), text("nama")) if x)
     if text("gelarBelakang"):
         nama = f"{nama}, {text('gelarBelakang')}"
+    # The first of the two fields that holds anything decides, usable or not:
+    # a bad emailGov is reported rather than silently replaced by the other.
+    email, email_rejected = split_email(text("emailGov") or text("email"))
     return MasterData(
         nip=nip,
         pns_id=text("id"),
         nama=nama,
         kind="pppk" if text("jenisPegawaiNama").upper() == "PPPK" else "pns",
-        email=text("emailGov") or text("email"),
+        email=email,
         phone=text("noHp"),
         raw=row,
+        email_rejected=email_rejected,
     )
 
 

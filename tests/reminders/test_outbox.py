@@ -81,7 +81,7 @@ def test_a_crash_between_sending_and_confirming_leaves_the_message_uncertain_not
 ):
     (message,) = queue(asn)
 
-    def crash(message):
+    def crash(message, now=None):
         raise SystemExit("worker killed after the SMTP server took the message")
 
     monkeypatch.setattr(outbox, "confirm_sent", crash)
