@@ -7,6 +7,7 @@ claimed time of rows being sent or uncertain), so every worker counts alike
 whatever clock a command was asked to pretend (--as-of).
 """
 
+import bisect
 import datetime as dt
 from collections import deque
 from dataclasses import dataclass, field
@@ -62,14 +63,13 @@ class Pacer:
         return max(0, min(limit - sum(1 for t in times if t > self.now - span) for span, limit, times in self.windows))
 
     def next_slot(self) -> dt.datetime:
-        """The first moment one more message fits every window."""
+        """The first moment one more message fits every window (asking does not take it)."""
         at = self.now
         while True:
             later = at
             for span, limit, times in self.windows:
-                while times and times[0] <= at - span:
-                    times.popleft()
-                if len(times) >= limit:
+                inside = len(times) - bisect.bisect_right(times, at - span)
+                if inside >= limit:
                     # The window has room again once the oldest of the last `limit` leaves it.
                     later = max(later, times[len(times) - limit] + span)
             if later == at:
@@ -77,9 +77,12 @@ class Pacer:
             at = later
 
     def take(self, at: dt.datetime) -> None:
-        for _span, _limit, times in self.windows:
-            times.append(at)
+        """Count one message sent at `at` (never earlier than the last one taken)."""
         self.now = max(self.now, at)
+        for span, _limit, times in self.windows:
+            times.append(at)
+            while times and times[0] <= self.now - span:  # out of every window from now on
+                times.popleft()
 
 
 @dataclass

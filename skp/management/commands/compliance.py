@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from opd.access import Scope
+from reports.exports import safe_cell
 from skp.management.options import as_of_option, opd_option, period_option
 from skp.selectors import compliance_report
 
@@ -34,7 +35,11 @@ class Command(BaseCommand):
     def write_csv(self, report):
         writer = csv.DictWriter(self.stdout, fieldnames=["opd_nama", *COLUMNS], extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(report["rows"])
+        # A name like "=HYPERLINK(…)" stays text in a spreadsheet, as in the .xlsx exports.
+        writer.writerows(
+            {key: safe_cell(value) if isinstance(value, str) else value for key, value in row.items()}
+            for row in report["rows"]
+        )
 
     def write_table(self, report):
         self.stdout.write(f"Period {report['period']}  deadline {report['deadline']}  as of {report['as_of']}")
