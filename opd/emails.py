@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 MAX_LENGTH = 254  # RFC 5321's limit for a path, and the model field's
 # Legal in some quoted RFC 5322 forms, never in an address a person uses:
 # refusing them keeps lists ("a@x, b@y"), display names and header tricks out.
-FORBIDDEN = set(" \t\r\n\"<>,;:()[]\\")
+FORBIDDEN = set(' \t\r\n"<>,;:()[]\\')
 
 
 def email_problem(value: str) -> str | None:
