@@ -291,7 +291,7 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
 
 def send_soon() -> dict:
     """Send the outbox now rather than at the next periodic run."""
-    # The beat task sends the outbox every ten minutes anyway: this only makes it immediate.
+    # The beat task sends the outbox every minute anyway: this only makes it immediate.
     from kapuas_kinerja.celery import queue_on_commit
 
     from .tasks import send_outbox
