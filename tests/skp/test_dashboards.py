@@ -71,7 +71,8 @@ def dinkes():
 
 def grow(opd, unit, period, n, atasan=None):
     """n more ASN with unrated records, written in bulk (as a sync would)."""
-    start = Asn.objects.count() + 1000
+    # Far from the factories' sequence (shared by every test of the session), so no NIP is taken twice.
+    start = 500_000 + Asn.objects.count()
     Asn.objects.bulk_create(
         [Asn(nip=valid_nip(start + i), nama=f"Tambahan {i:05d}", opd=opd, unit=unit, atasan=atasan) for i in range(n)]
     )
