@@ -22,6 +22,9 @@ start_portal 8060 2
 status=0
 $PY faults/check.py || status=1
 
+echo "A mail server that rate-limits (421 after ${FAULTS_MAIL_PER_MINUTE:-15} a minute): the outbox backs off and delivers later:"
+$PY faults/mail_ratelimit.py || status=1
+
 echo "Worker killed mid-sync and mid-send, BKN down for a day, broker down (tests):"
 unset DATABASE_URL REDIS_URL DEBUG SECURE_SSL_REDIRECT SECURE_COOKIES
 $PY -m pytest -q -p no:logging tests/test_faults.py \

@@ -260,6 +260,21 @@ WHATSAPP_GATEWAY_TOKEN = env("WHATSAPP_GATEWAY_TOKEN")
 # it may or may not have gone out, and waits for BKPSDM to decide.
 OUTBOX_CLAIM_TIMEOUT_MINUTES = envint("OUTBOX_CLAIM_TIMEOUT_MINUTES", 15)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
+# Quotas per channel over the last minute, hour and day (rolling windows, counted
+# from what the outbox sent, so every worker agrees): what is over waits for the
+# next window, most urgent first (reminders.models.PRIORITY). 0 means no limit.
+# Email: a regency's own mail server; a hosted one says its own (Google Workspace
+# about 2,000 a day). WhatsApp: low, since gateways' numbers are banned for bursts.
+EMAIL_MAX_PER_MINUTE = envint("EMAIL_MAX_PER_MINUTE", 60)
+EMAIL_MAX_PER_HOUR = envint("EMAIL_MAX_PER_HOUR", 1000)
+EMAIL_MAX_PER_DAY = envint("EMAIL_MAX_PER_DAY", 10000)
+WHATSAPP_MAX_PER_MINUTE = envint("WHATSAPP_MAX_PER_MINUTE", 10)
+WHATSAPP_MAX_PER_HOUR = envint("WHATSAPP_MAX_PER_HOUR", 200)
+WHATSAPP_MAX_PER_DAY = envint("WHATSAPP_MAX_PER_DAY", 1000)
+for _quota in ("EMAIL", "WHATSAPP"):
+    for _window in ("MINUTE", "HOUR", "DAY"):
+        if globals()[f"{_quota}_MAX_PER_{_window}"] < 0:
+            raise ImproperlyConfigured(f"{_quota}_MAX_PER_{_window} must be 0 (no limit) or more")
 # Raw BKN payloads (kept for checking a record against its source) are pruned after this.
 PAYLOAD_RETENTION_DAYS = envint("PAYLOAD_RETENTION_DAYS", 400)
 # How long an activation link in a reminder stays valid (it also dies once used).

@@ -35,15 +35,50 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ("opd", "parent", "head")
 
 
+class EmailRefusedFilter(admin.SimpleListFilter):
+    """ASN whose email in SIASN is not one valid address: BKPSDM has it fixed in SIASN."""
+
+    title = _("email from SIASN")
+    parameter_name = "email_siasn"
+
+    def lookups(self, request, model_admin):
+        return [("refused", _("refused (not a valid address)")), ("none", _("no email"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "refused":
+            return queryset.exclude(email_rejected="")
+        if self.value() == "none":
+            return queryset.filter(email="")
+        return queryset
+
+
 @admin.register(Asn)
 class AsnAdmin(admin.ModelAdmin):
     list_display = ("nip", "nama", "opd", "unit", "kind", "jabatan", "is_guru", "is_active")
-    # BKPSDM finds appraisers created from BKN rows (known only as appraisers) and overrides here.
-    list_filter = ("kind", "is_guru", "jenis_jabatan", "is_active", "known_only_as_appraiser", "atasan_source", "opd")
+    # BKPSDM finds appraisers created from BKN rows (known only as appraisers) and overrides here,
+    # and the addresses SIASN holds that reminders cannot use.
+    list_filter = (
+        "kind",
+        "is_guru",
+        "jenis_jabatan",
+        "is_active",
+        "known_only_as_appraiser",
+        "atasan_source",
+        EmailRefusedFilter,
+        "opd",
+    )
     search_fields = ("=nip", "nip", "nama")
     autocomplete_fields = ("opd", "unit", "atasan")
     list_select_related = ("opd", "unit")
-    readonly_fields = ("is_guru", "atasan_source", "atasan_as_of", "last_synced_at", "created_at", "updated_at")
+    readonly_fields = (
+        "is_guru",
+        "atasan_source",
+        "atasan_as_of",
+        "email_rejected",
+        "last_synced_at",
+        "created_at",
+        "updated_at",
+    )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.last_synced_at:

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower, Substr
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from .emails import validate_plain_email
 from .nip import NIP_PATTERN, PNS, PPPK, validate_nip
 
 
@@ -168,7 +169,16 @@ class Asn(models.Model):
             "until an SKP plan, SIASN or BKPSDM adds them (untick to add them)."
         ),
     )
-    email = models.EmailField(_("email"), blank=True)
+    email = models.EmailField(_("email"), blank=True, validators=[validate_plain_email])
+    # What SIASN holds when it is not one usable address (opd/emails.py): never
+    # sent to, shown to BKPSDM so it can be fixed at the source.
+    email_rejected = models.CharField(
+        _("email refused from SIASN"),
+        max_length=254,
+        blank=True,
+        editable=False,
+        help_text=_("What SIASN holds as the email when it is not one valid address; reminders cannot use it."),
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive ASN are no longer expected to file.")

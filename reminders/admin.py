@@ -1,11 +1,18 @@
+import threading
+
 from django.contrib import admin, messages
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from kapuas_kinerja.admin import ReadOnlyAdmin
 
-from . import outbox
+from . import outbox, quotas
 from .models import SECRET_LINK_KINDS, Message, Occasion, ReminderRule, Unsubscription
+
+
+def when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") + " WIB"
 
 
 @admin.register(ReminderRule)
@@ -28,12 +35,62 @@ class OccasionAdmin(ReadOnlyAdmin):
 class MessageAdmin(ReadOnlyAdmin):
     """The outbox: what went out, what waits, and what needs BKPSDM (uncertain, refused addresses)."""
 
-    list_display = ("address", "kind", "channel", "period", "status", "attempts", "sent_at", "last_error")
+    list_display = (
+        "address",
+        "kind",
+        "channel",
+        "period",
+        "status",
+        "estimate",
+        "priority",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("status", "kind", "channel", "period", "opd")
     search_fields = ("address", "=asn__nip", "asn__nama", "idempotency_key")
     list_select_related = ("period",)
     readonly_fields = [f.name for f in Message._meta.fields]
     actions = ["resend"]
+    # This request's plans (one per channel), read by the estimate column.
+    _local = threading.local()
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list: per channel, what waits for the quotas and when the last of it will go."""
+        now = timezone.now()
+        self._local.plans = {}
+        for channel, label in Message.Channel.choices:
+            if not quotas.waiting_rows(channel).exists():
+                continue
+            plan = self._local.plans[channel] = quotas.plan(channel, now)
+            limits = quotas.limits(channel)
+            text = ngettext(
+                "%(channel)s: %(count)d message waits",
+                "%(channel)s: %(count)d messages wait",
+                len(plan.eta),
+            ) % {"channel": label, "count": len(plan.eta)}
+            if plan.last is not None:
+                text += gettext("; the last should go at about %(when)s") % {"when": when(plan.last)}
+            if limits:
+                text += gettext(" (quotas: %(limits)s)") % {"limits": quota_text(limits)}
+            if plan.too_late:
+                text += ngettext(
+                    "; %(count)d reminder cannot go before its deadline and will be dropped",
+                    "; %(count)d reminders cannot go before their deadline and will be dropped",
+                    len(plan.too_late),
+                ) % {"count": len(plan.too_late)}
+            self.message_user(request, text + ".", messages.INFO)
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("goes at about"))
+    def estimate(self, obj):
+        plan = getattr(self._local, "plans", {}).get(obj.channel)
+        if plan is None or obj.status not in (Message.Status.QUEUED, Message.Status.RETRY):
+            return "-"
+        if obj.pk in plan.too_late:
+            return gettext("too late for its deadline")
+        eta = plan.eta.get(obj.pk)
+        return when(eta) if eta else "-"
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -62,6 +119,14 @@ class MessageAdmin(ReadOnlyAdmin):
         if not request.user.has_perm("reminders.change_message"):
             actions.pop("resend", None)
         return actions
+
+
+def quota_text(limits) -> str:
+    names = {60: gettext("per minute"), 3600: gettext("per hour"), 86400: gettext("per day")}
+    return ", ".join(
+        f"{formats.number_format(limit, force_grouping=True)} {names[int(span.total_seconds())]}"
+        for span, limit in sorted(limits.items())
+    )
 
 
 @admin.register(Unsubscription)

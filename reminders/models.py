@@ -27,15 +27,26 @@ SCHEDULED_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST, Kind.OPD_DIGEST, Kind.
 BEFORE_DEADLINE_KINDS = (Kind.ASN_REMINDER, Kind.ATASAN_DIGEST)
 # An ASN may turn these off; digests and escalations to heads are mandatory.
 OPTIONAL_KINDS = (Kind.ASN_REMINDER, Kind.NUDGE)
-# The outbox sends lower numbers first: someone waiting at the login page for a
-# link goes ahead of every reminder, then helpdesk answers, then the rest.
+# The outbox's order (lower goes sooner), also when the mail server's quota holds
+# messages back: someone waiting at the screen for a link goes ahead of everything,
+# then helpdesk answers, then the few people who chase many (heads, appraisers,
+# BKPSDM, pimpinan), then a head's nudge, and the broad reminders to every ASN last.
 PRIORITY_ACCOUNT = 0
 PRIORITY_HELPDESK = 10
+PRIORITY_CHASERS = 20
+PRIORITY_NUDGE = 30
 PRIORITY_DEFAULT = 50
 KIND_PRIORITY = {
     Kind.PASSWORD_RESET: PRIORITY_ACCOUNT,
     Kind.ACTIVATION: PRIORITY_ACCOUNT,
     Kind.HELPDESK: PRIORITY_HELPDESK,
+    Kind.OPD_DIGEST: PRIORITY_CHASERS,
+    Kind.ATASAN_DIGEST: PRIORITY_CHASERS,
+    Kind.ESCALATION: PRIORITY_CHASERS,
+    Kind.SUMMARY: PRIORITY_CHASERS,
+    Kind.NUDGE: PRIORITY_NUDGE,
+    Kind.ATASAN_NUDGE: PRIORITY_NUDGE,
+    Kind.ASN_REMINDER: PRIORITY_DEFAULT,
 }
 # Messages whose body holds a one-time link to an account: the admin panel does not show it.
 SECRET_LINK_KINDS = (Kind.PASSWORD_RESET, Kind.ACTIVATION)
@@ -149,6 +160,9 @@ class Message(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), default=PRIORITY_DEFAULT, help_text=_("Lower goes first.")
     )
+    # A reminder meant for before a deadline: if the quotas cannot get it out by
+    # then it is cancelled, never sent late.
+    send_before = models.DateTimeField(_("send before"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
@@ -171,6 +185,8 @@ class Message(models.Model):
             models.Index(fields=["status", "next_attempt_at"]),
             # "Last reminded" on the dashboard and "no working email".
             models.Index(fields=["asn", "kind", "-created_at"]),
+            # The quotas: how many went out on a channel in the last minute, hour and day.
+            models.Index(fields=["channel", "sent_at"], name="message_channel_sent"),
         ]
 
     def __str__(self):

@@ -26,7 +26,16 @@ from . import outbox, recipients
 from .channels import enabled_channels
 from .channels.whatsapp import normalise_phone
 from .links import absolute, activation_url, unsubscribe_token
-from .models import OPTIONAL_KINDS, Kind, Message, Occasion, ReminderRule, Unsubscription, priority_of
+from .models import (
+    BEFORE_DEADLINE_KINDS,
+    OPTIONAL_KINDS,
+    Kind,
+    Message,
+    Occasion,
+    ReminderRule,
+    Unsubscription,
+    priority_of,
+)
 from .schedule import Occasion as DueOccasion
 from .schedule import due_occasions
 
@@ -78,6 +87,8 @@ def build_messages(
         "portal_url": absolute("/"),
         "activation_days": settings.ACTIVATION_MAX_AGE_DAYS,
     }
+    # A reminder of a deadline is worth nothing after it: the outbox drops it rather than send it late.
+    send_before = period.deadline if period is not None and kind in BEFORE_DEADLINE_KINDS else None
     messages = []
     for draft in drafts:
         person = draft.recipient
@@ -118,6 +129,7 @@ def build_messages(
                     body_text=text,
                     body_html=html if channel == "email" else "",
                     priority=priority_of(kind),
+                    send_before=send_before,
                     created_by=created_by,
                 )
             )
@@ -191,7 +203,8 @@ def send_reminders(*, as_of: dt.datetime | None = None, dry_run: bool = False) -
     for occasion in run.occasions:
         run.prepared[occasion.key] = prepare_occasion(occasion, as_of=as_of, dry_run=dry_run)
     if not dry_run:
-        run.sent = outbox.send_waiting(now=as_of)
+        # Sent at the real moment, whatever --as-of pretends: the quotas count real sending time.
+        run.sent = outbox.send_waiting()
     return run
 
 
@@ -411,7 +424,7 @@ def _appraiser_nudges(filed: list[dict], period, by, now, today, result: NudgeRe
 
 def send_soon() -> dict:
     """Send the outbox now rather than at the next periodic run."""
-    # The beat task sends the outbox every ten minutes anyway: this only makes it immediate.
+    # The beat task sends the outbox every minute anyway: this only makes it immediate.
     from kapuas_kinerja.celery import queue_on_commit
 
     from .tasks import send_outbox

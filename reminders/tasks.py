@@ -17,7 +17,11 @@ def send_reminders() -> str:
 def send_outbox() -> str:
     """Nudges and activation links now, retries when their time comes. Claims make a double run harmless."""
     result = outbox.send_waiting()
-    return f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed"
+    held = sum(result.held.values())
+    return (
+        f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed, "
+        f"{held} held by the quotas, {result.too_late} too late for their deadline"
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

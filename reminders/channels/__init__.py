@@ -2,7 +2,8 @@
 
 A channel sends one rendered outbox row. It raises TemporaryError when trying
 again later may help (connection refused, 4xx from SMTP, 5xx/429 from a
-gateway) and PermanentError when it will not (the address is refused).
+gateway) and PermanentError when it will not (the address is refused), and
+Throttled when the server refuses everything for now (a rate limit).
 """
 
 from django.conf import settings
@@ -18,6 +19,10 @@ class TemporaryError(DeliveryError):
 
 class PermanentError(DeliveryError):
     pass
+
+
+class Throttled(TemporaryError):
+    """The server asks to slow down (SMTP 421, a 4xx to the sender, HTTP 429): the whole channel waits."""
 
 
 class Channel:

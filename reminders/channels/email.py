@@ -3,7 +3,9 @@ import smtplib
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from . import Channel, PermanentError, TemporaryError
+from opd.emails import email_problem
+
+from . import Channel, PermanentError, TemporaryError, Throttled
 
 
 class EmailChannel(Channel):
@@ -27,6 +29,10 @@ class EmailChannel(Channel):
             self.connection = None
 
     def send(self, message):
+        problem = email_problem(message.address)
+        if problem:
+            # Never hand the SMTP library a list, a bare word or a header break.
+            raise PermanentError(f"invalid address {message.address!r}: {problem}")
         try:
             if self.connection is None:
                 self.connection = get_connection(fail_silently=False)
@@ -47,18 +53,25 @@ class EmailChannel(Channel):
             email.send()
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()), (550, b""))
+            if code == 421:  # the server closes the connection: it refuses everything for now
+                self.close()
             raise _by_code(code, text) from error
         except smtplib.SMTPResponseException as error:
             # The connection may be in any state after a refusal: start a new one.
             self.close()
-            raise _by_code(error.smtp_code, error.smtp_error) from error
+            sender = isinstance(error, smtplib.SMTPSenderRefused)
+            raise _by_code(error.smtp_code, error.smtp_error, sender=sender) from error
         except (smtplib.SMTPException, OSError) as error:  # timeouts are OSErrors too
             self.close()
             raise TemporaryError(str(error) or error.__class__.__name__) from error
 
 
-def _by_code(code: int, text) -> Exception:
+def _by_code(code: int, text, *, sender: bool = False) -> Exception:
     detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}".strip()
+    # 421 closes the session whatever was asked, and a 4xx to MAIL FROM refuses
+    # our sender, not this recipient: both are the server's rate limits.
+    if code == 421 or (sender and 400 <= code < 500):
+        return Throttled(detail)
     # 5xx: the server will not take it (unknown mailbox, refused sender); 4xx: try later.
     return PermanentError(detail) if 500 <= code < 600 else TemporaryError(detail)
 

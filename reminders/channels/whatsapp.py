@@ -1,7 +1,7 @@
 import httpx
 from django.conf import settings
 
-from . import Channel, PermanentError, TemporaryError
+from . import Channel, PermanentError, TemporaryError, Throttled
 
 
 class WhatsAppChannel(Channel):
@@ -36,7 +36,9 @@ class WhatsAppChannel(Channel):
             )
         except httpx.HTTPError as error:
             raise TemporaryError(f"{error.__class__.__name__}: {error}") from error
-        if response.status_code == 429 or response.status_code >= 500:
+        if response.status_code == 429:  # the gateway's rate limit: the channel waits, no attempt lost
+            raise Throttled(f"HTTP 429 {response.headers.get('Retry-After', '')}".strip())
+        if response.status_code >= 500:
             raise TemporaryError(f"HTTP {response.status_code}")
         if response.status_code >= 400:
             raise PermanentError(f"HTTP {response.status_code}: {response.text[:200]}")

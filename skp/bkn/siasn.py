@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 from django.core.exceptions import ValidationError
 
+from opd.emails import split_email
 from opd.nip import validate_nip
 from skp import rules
 
@@ -26,6 +27,8 @@ class MasterData:
     phone: str
     raw: dict
     kind_word: str = ""
+    # What SIASN holds as the email when it is not one usable address (kept out of sending).
+    email_rejected: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,15 +125,19 @@ def parse_master(nip: str, row: dict) -> MasterData:
     nama = " ".join(x for x in (text("gelarDepan"), text("nama")) if x)
     if text("gelarBelakang"):
         nama = f"{nama}, {text('gelarBelakang')}"
+    # The first of the two fields that holds anything decides, usable or not:
+    # a bad emailGov is reported rather than silently replaced by the other.
+    email, email_rejected = split_email(text("emailGov") or text("email"))
     return MasterData(
         nip=nip,
         pns_id=text("id"),
         nama=nama,
         kind=parse_kind(text("jenisPegawaiNama")),
-        email=text("emailGov") or text("email"),
+        email=email,
         phone=text("noHp"),
         raw=row,
         kind_word=text("jenisPegawaiNama"),
+        email_rejected=email_rejected,
     )
 
 

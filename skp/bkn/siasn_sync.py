@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opd.emails import record_rejected_emails
 from opd.models import Asn
 from opd.services import data_changes_batched, opd_data_changed
 
@@ -149,6 +150,7 @@ def write_master_data(run: SyncRun, master_data: list, people: dict[str, Asn] | 
         ["nip"],
         ["nama", "email", "phone", "kind", "siasn_pns_id", "known_only_as_appraiser", "last_synced_at"],
     )
+    record_rejected_emails(run, master_data, people)  # what SIASN holds that is not an address
     if changed:  # names show on the dashboards, an appraiser's on other OPD's too
         opd_data_changed()
     return joined

@@ -1,5 +1,6 @@
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -18,11 +19,26 @@ def free_port() -> int:
 
 @dataclass
 class SmtpSink:
-    """A real SMTP server on loopback: keeps what it receives, refuses (550) or defers (451) on request."""
+    """A real SMTP server on loopback: keeps what it receives, refuses (550) or defers (451) on request,
+    and, with per_minute set, answers 421 to the sender once that many arrived in the last minute
+    (as a provider's rate limit does)."""
 
     received: list[Message] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     defer: set[str] = field(default_factory=set)
+    per_minute: int = 0
+    accepted_at: list[float] = field(default_factory=list)
+    throttled: int = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # time.time, not monotonic: the tests' time machine moves it, so "a minute later" is one.
+        now = time.time()
+        if self.per_minute and sum(1 for t in self.accepted_at if t > now - 60) >= self.per_minute:
+            self.throttled += 1
+            return "421 4.7.0 Too many messages this minute, slow down"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -33,6 +49,7 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.accepted_at.append(time.time())
         self.received.append(message_from_bytes(envelope.content))
         return "250 Message accepted"
 

@@ -81,7 +81,7 @@ def test_a_crash_between_sending_and_confirming_leaves_the_message_uncertain_not
 ):
     (message,) = queue(asn)
 
-    def crash(message):
+    def crash(message, now=None):
         raise SystemExit("worker killed after the SMTP server took the message")
 
     monkeypatch.setattr(outbox, "confirm_sent", crash)
@@ -165,3 +165,45 @@ def test_sending_costs_two_queries_per_message_and_a_fixed_few(asn, smtp):
         return len(captured)
 
     assert cost(12) - cost(3) == 2 * 9  # a claim and a confirmation each
+
+
+def test_an_address_no_mail_server_should_see_fails_alone_and_the_rest_go(db, smtp):
+    good = AsnFactory()
+    queue(good)
+    bad = {}
+    for n, address in enumerate(["a@x, spy@evil.example", "script", "ani@kapuaskab.go.id\r\nBcc: spy@evil.example"]):
+        bad[address] = Message.objects.create(
+            idempotency_key=f"bad/{n}",
+            kind=Kind.NUDGE,
+            channel="email",
+            asn=good,
+            address=address,
+            subject="Pesan",
+            body_text="Isi",
+        )
+    result = send_waiting()
+    assert (result.sent, result.failed) == (1, 3)
+    assert [m["To"] for m in smtp.received] == [good.email]
+    for message in bad.values():
+        message.refresh_from_db()
+        assert message.status == Status.FAILED and message.last_error.startswith("invalid address")
+    assert not Message.objects.filter(status=Status.SENDING).exists()
+
+
+def test_any_error_while_sending_one_message_fails_that_message_alone(asn, smtp, monkeypatch):
+    from reminders.channels.email import EmailChannel
+
+    queue(asn, 3)
+    real = EmailChannel.send
+
+    def breaks_on_the_second(self, message):
+        if message.subject == "Pesan 1":
+            raise ValueError("something no one expected")
+        return real(self, message)
+
+    monkeypatch.setattr(EmailChannel, "send", breaks_on_the_second)
+    result = send_waiting()
+    assert (result.sent, result.failed) == (2, 1)
+    broken = Message.objects.get(subject="Pesan 1")
+    assert broken.status == Status.FAILED and "something no one expected" in broken.last_error
+    assert sorted(m["Subject"] for m in smtp.received) == ["Pesan 0", "Pesan 2"]

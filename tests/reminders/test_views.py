@@ -235,3 +235,20 @@ def test_a_nudge_is_kept_when_the_broker_is_down_and_sent_by_the_next_sweep(clie
     assert mail.outbox == [] and Message.objects.get().status == Message.Status.QUEUED
     assert send_waiting().sent == 1  # what the beat task does every ten minutes
     assert [m.to for m in mail.outbox] == [[world.lazy.email]]
+
+
+def test_remind_all_with_an_address_no_mail_server_takes_still_reminds_the_others(
+    client, world, smtp, django_capture_on_commit_callbacks
+):
+    # An address stored before addresses were checked where they enter (or typed into a login).
+    Asn = type(world.lazy)
+    Asn.objects.filter(pk=world.lazy.pk).update(email="a@x, spy@evil.example")
+    client.force_login(world.operator)
+    back = reverse("opd_detail", args=["DINKES"]) + "?periode=2026-10"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back})
+    assert response.status_code == 302
+    assert sorted(m["To"] for m in smtp.received) == sorted([world.filed.email, world.quiet.email])
+    refused = Message.objects.get(asn=world.lazy)
+    assert refused.status == Message.Status.FAILED and refused.last_error.startswith("invalid address")
+    assert not Message.objects.filter(status=Message.Status.SENDING).exists()

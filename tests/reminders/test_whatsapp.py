@@ -1,6 +1,10 @@
 """WhatsApp through an HTTP gateway: off unless configured, against a fake gateway on loopback."""
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from reminders.channels import enabled_channels
 from reminders.channels.whatsapp import normalise_phone
@@ -64,3 +68,31 @@ def test_a_gateway_error_is_retried_and_a_refused_number_is_not(overdue, whatsap
     send_waiting()
     message.refresh_from_db()
     assert message.status == Status.FAILED and message.last_error == "target invalid"
+
+
+def test_the_gateways_rate_limit_holds_whatsapp_back_without_costing_attempts_and_email_still_goes(
+    db, whatsapp, smtp, settings
+):
+    settings.WHATSAPP_MAX_PER_MINUTE = 2
+    people = [AsnFactory(phone=f"0812-0000-00{n:02d}") for n in range(4)]
+    for n, asn in enumerate(people):
+        for channel, address in (("whatsapp", normalise_phone(asn.phone)), ("email", asn.email)):
+            Message.objects.create(
+                idempotency_key=f"wa/{n}/{channel}",
+                kind="nudge",
+                channel=channel,
+                asn=asn,
+                address=address,
+                subject="Pengingat",
+                body_text="Isi",
+            )
+    first = send_waiting()
+    # Our own quota: two a minute on WhatsApp; email has room for all four.
+    assert len(whatsapp.received) == 2 and len(smtp.received) == 4 and first.held == {"whatsapp": 2}
+    whatsapp.answer = (429, b"too many")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        later = send_waiting()
+    assert later.throttled == ["whatsapp"] and later.failed == 0
+    held = Message.objects.filter(channel="whatsapp", status=Status.RETRY)
+    assert held.count() == 1 and held.get().attempts == 0  # stopped at the first 429, no attempt lost
+    assert Message.objects.filter(channel="whatsapp", status=Status.QUEUED).count() == 1

@@ -109,6 +109,22 @@ def test_csv_and_table_list_every_asn(dinkes):
     assert "5 ASN: exempt=1 on_time=1 late=1 overdue=2 pending=0" in table
 
 
+def test_csv_keeps_names_that_look_like_formulas_as_text(dinkes):
+    import csv
+
+    from opd.models import Asn
+
+    opd, _staff = dinkes
+    formulas = ['=HYPERLINK("http://evil.example","klik")', "+62812", "-1+1", "@SUM(A1)"]
+    for name in formulas:
+        AsnFactory(opd=opd, nama=name)
+    rows = list(csv.DictReader(run("--period", "2025-03", "--format", "csv", "--as-of", "2025-05-01").splitlines()))
+    assert {"'" + name for name in formulas} <= {row["nama"] for row in rows}
+    assert "A Tepat" in {row["nama"] for row in rows}  # other names untouched
+    # Stored as they came: only the export escapes.
+    assert set(Asn.objects.filter(nama__in=formulas).values_list("nama", flat=True)) == set(formulas)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

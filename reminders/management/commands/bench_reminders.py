@@ -4,19 +4,21 @@ Reports the time to prepare the run (and its SQL queries, which must not grow
 with the number of ASN) and to send it (messages per second, queries per message).
 """
 
+import bisect
 import datetime as dt
 import socket
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from opd.models import Asn
-from reminders import outbox
+from reminders import outbox, quotas
 from reminders.models import Kind, Message, Occasion, ReminderRule
 from reminders.schedule import due_occasions
 from reminders.services import prepare_occasion
@@ -45,9 +47,14 @@ class Command(BaseCommand):
         )
         try:
             _wait_for(port)
-            with override_settings(
-                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port
-            ):
+            smtp = {
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": port,
+            }
+            # The sender's own speed first, with no quota holding it back.
+            no_quota = {"EMAIL_MAX_PER_MINUTE": 0, "EMAIL_MAX_PER_HOUR": 0, "EMAIL_MAX_PER_DAY": 0}
+            with override_settings(**smtp, **no_quota):
                 for label, as_of in scenarios:
                     due = [
                         o
@@ -62,9 +69,62 @@ class Command(BaseCommand):
                         self._run(label, due, as_of)
                     finally:
                         self._forget(keys)
+            # Then everyone reminded within the configured quotas, the outbox run every minute as beat does.
+            label, as_of = scenarios[-1]
+            with override_settings(**smtp):
+                due = [
+                    o
+                    for o in due_occasions(as_of=as_of, deadlines={}, rules_=list(ReminderRule.objects.all()))
+                    if o.kind in KINDS
+                ]
+                keys = [o.key for o in due]
+                self._forget(keys)
+                try:
+                    self._run_within_quotas(label, due, as_of)
+                finally:
+                    self._forget(keys)
         finally:
             sink.terminate()
             sink.wait(10)
+
+    def _run_within_quotas(self, label, due, as_of):
+        prepared = sum(len(prepare_occasion(o, as_of=as_of)) for o in due)
+        ours = Message.objects.filter(occasion__in=[o.key for o in due])
+        started = time.perf_counter()
+        runs = sending_runs = 0
+        moment = as_of
+        with QueryCounter() as queries:
+            while ours.filter(status__in=[Message.Status.QUEUED, Message.Status.RETRY]).exists():
+                result = outbox.send_waiting(now=moment)
+                runs += 1
+                sending_runs += bool(result.sent)
+                # The next beat tick (every minute) at which the quotas let one more go.
+                free = quotas.Pacer.load("email", moment).next_slot()
+                ticks = max(1, -(-(free - moment) // dt.timedelta(minutes=1)))
+                moment += dt.timedelta(minutes=ticks)
+        wall = time.perf_counter() - started
+        sent = list(
+            ours.filter(status=Message.Status.SENT).order_by("sent_at", "pk").values_list("sent_at", "priority")
+        )
+        times = [t for t, _p in sent]
+        busiest_hour = max(
+            (bisect.bisect_right(times, t + dt.timedelta(hours=1)) - i for i, t in enumerate(times)), default=0
+        )
+        in_order = all(a[1] <= b[1] for a, b in zip(sent, sent[1:], strict=False))
+        limits = "/".join(str(getattr(settings, f"EMAIL_MAX_PER_{w}") or "-") for w in ("MINUTE", "HOUR", "DAY"))
+        self.stdout.write(
+            f"\nReminders of the 10th, {label}, within the quotas (email per minute/hour/day {limits}), "
+            f"the outbox every minute:"
+        )
+        last = times[-1] - as_of if times else dt.timedelta(0)
+        self.stdout.write(
+            f"  {prepared} prepared, {len(sent)} sent once each, {ours.exclude(status=Message.Status.SENT).count()} "
+            f"not sent; the last {last.total_seconds() / 3600:.1f} h after the first run; busiest rolling hour "
+            f"{busiest_hour}; sent in priority order: {'yes' if in_order else 'NO'}; {sending_runs} of {runs} runs "
+            f"sent something; {wall:.1f} s of work, {len(queries)} queries"
+        )
+        if len(sent) != prepared or not in_order:
+            raise CommandError("within the quotas: messages lost, doubled or out of order")
 
     def _run(self, label, due, as_of):
         started = time.perf_counter()

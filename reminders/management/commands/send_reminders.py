@@ -28,8 +28,11 @@ class Command(BaseCommand):
             sent = run.sent
             self.stdout.write(
                 f"Outbox: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed, "
-                f"{sent.cancelled} cancelled (rated or exempted meanwhile), {sent.uncertain} newly uncertain."
+                f"{sent.cancelled} cancelled (rated or exempted meanwhile), {sent.uncertain} newly uncertain, "
+                f"{sent.too_late} dropped (could not go before their deadline within the quotas)."
             )
+            for channel, held in sent.held.items():
+                self.stdout.write(f"  {channel}: {held} held by the quotas for the next window (sent every minute).")
             if sent.failed:
                 for error in sent.errors[:20]:
                     self.stderr.write(f"  {error}")

@@ -37,9 +37,11 @@ class Command(BaseCommand):
             self.stdout, fieldnames=["opd_nama", *COLUMNS, "atasan_nip", "deadline"], extrasaction="ignore"
         )
         writer.writeheader()
-        # Names come from SIASN and the OPD's own files: one starting with = or + must stay text
-        # in the spreadsheet BKPSDM opens this with, as in the xlsx exports.
-        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in report["rows"])
+        # A name like "=HYPERLINK(…)" stays text in a spreadsheet, as in the .xlsx exports.
+        writer.writerows(
+            {key: safe_cell(value) if isinstance(value, str) else value for key, value in row.items()}
+            for row in report["rows"]
+        )
 
     def write_table(self, report):
         self.stdout.write(f"Period {report['period']}  deadline {report['deadline']}  as of {report['as_of']}")
