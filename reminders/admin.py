@@ -12,7 +12,7 @@ from .models import SECRET_LINK_KINDS, Message, Occasion, ReminderRule, Unsubscr
 
 
 def when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") + " WIB"
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 @admin.register(ReminderRule)

@@ -92,10 +92,10 @@ def test_the_admin_panel_says_what_waits_and_when_it_will_go(regency, smtp, clie
     assert page.status_code == 200
     text = page.content.decode()
     # The summary line: 160 wait; 100 go at 08:00, the last 60 at 09:00 (rolling hour after 07:00's sends).
-    assert "Email: 160 pesan menunggu; yang terakhir sekitar 10 November 2026, 09:00 WIB (kuota: 100 per jam)." in text
+    assert "Email: 160 pesan menunggu; yang terakhir sekitar 10 November 2026, 09.00 WIB (kuota: 100 per jam)." in text
     # Each row says when it goes: of the 100 newest shown, the last 60 queued go at 09:00, 40 at 08:00.
-    assert text.count("10 November 2026, 08:00 WIB") == 40
-    assert text.count("10 November 2026, 09:00 WIB") == 60 + 1  # and the summary's
+    assert text.count("10 November 2026, 08.00 WIB") == 40
+    assert text.count("10 November 2026, 09.00 WIB") == 60 + 1  # and the summary's
     first_waiting = Message.objects.filter(status=Status.QUEUED).order_by("priority", "pk").first()
     assert first_waiting.kind == Kind.ASN_REMINDER
 
