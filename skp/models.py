@@ -348,6 +348,8 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         PARTLY_FAILED = "partly_failed", _("Partly failed")
         FAILED = "failed", _("Failed")
+        # An import-only installation's scheduled sync: neither BKN nor the simulator to ask (not a failure).
+        NOT_CONFIGURED = "not_configured", _("Not configured")
 
     source = models.CharField(_("source"), max_length=12)
     period_key = models.CharField(_("period"), max_length=7)
