@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('skp', '0007_weekly_jobs'),
+        ("skp", "0007_weekly_jobs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='syncrun',
-            name='status',
-            field=models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('partly_failed', 'Partly failed'), ('failed', 'Failed'), ('not_configured', 'Not configured')], default='running', max_length=16, verbose_name='status'),
+            model_name="syncrun",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("running", "Running"),
+                    ("succeeded", "Succeeded"),
+                    ("partly_failed", "Partly failed"),
+                    ("failed", "Failed"),
+                    ("not_configured", "Not configured"),
+                ],
+                default="running",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
     ]

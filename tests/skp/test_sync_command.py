@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from opd.models import Asn, Opd
 from skp import rules
 from skp.bkn.simulator import TOKEN, Faults, Simulator
-from opd.models import Asn, Opd
 from skp.models import MonthlyRecord, Period, SyncRun
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_without_bkn_or_simulator_it_exits_1_says_what_to_set_and_writes_nothing
     assert "EKINERJA_BASE_URL, EKINERJA_TOKEN" in err and "SIASN_API_URL" in err and "BKN_SIMULATOR=1" in err
     assert "import_bkn" in err
     assert not SyncRun.objects.exists()
-    assert not (Opd.objects.exists() or Asn.objects.exists() or Period.objects.exists() or MonthlyRecord.objects.exists())
+    assert not any(m.objects.exists() for m in (Opd, Asn, Period, MonthlyRecord))
 
 
 def test_half_a_configuration_names_the_missing_setting(settings):
