@@ -735,12 +735,13 @@ def seed_demo(
             transport=transport,
             **SIASN_CREDENTIALS,
         )
-        pns_ids = Asn.objects.exclude(siasn_pns_id="").count()
         run = check(sync_siasn(client=siasn, triggered_by="seed_demo"))
         say(f"SIASN: updated {run.updated}, unchanged {run.unchanged}")
-        if Asn.objects.exclude(siasn_pns_id="").count() != pns_ids:
-            # The unit tree names heads by SIASN's PNS id, which this run brought in: read it again.
-            check(sync_siasn(client=siasn, triggered_by="seed_demo"))
+        if Opd.objects.filter(head__isnull=True).exists():
+            # The unit tree names heads by SIASN's PNS id; where the sync read the tree before the
+            # master data that brings those ids, a second run finds the heads.
+            run = check(sync_siasn(client=siasn, triggered_by="seed_demo"))
+            say(f"SIASN again, for the unit heads: updated {run.updated}, unchanged {run.unchanged}")
         siasn.close()
         result.created.update({name: count - counts[name] for name, count in _counts().items()})
 
