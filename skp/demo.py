@@ -285,6 +285,7 @@ class DemoBuilder:
         self.opds = list(csv.DictReader(OPD_CSV.open(encoding="utf-8")))
         self.units: dict[str, list[PlannedUnit]] = {}
         self.asn: list[PlannedAsn] = []
+        self._index: dict[str, PlannedAsn] = {}
         self.opd_heads: dict[str, str] = {}
         self.unit_heads: dict[tuple[str, str], str] = {}  # filled posts only
         self.acting_heads: dict[tuple[str, str], str] = {}  # a vacant unit's Plt (another unit's head)
@@ -341,6 +342,7 @@ class DemoBuilder:
             ),
         )
         self.asn.append(planned)
+        self._index[nip] = planned
         return planned
 
     # -- structure --------------------------------------------------------------
@@ -489,8 +491,6 @@ class DemoBuilder:
         self.build_history()
 
     def _by_nip(self, nip: str) -> PlannedAsn:
-        if not hasattr(self, "_index") or len(self._index) != len(self.asn):
-            self._index = {p.nip: p for p in self.asn}
         return self._index[nip]
 
     def _acting_head(self, kode: str, units: list[PlannedUnit], vacant: PlannedUnit) -> str:
