@@ -21,14 +21,14 @@ dirs:
 migrate: install dirs
 	$(PY) manage.py migrate --no-input
 
+## Demo data: seed_demo feeds its generated BKN answers through the real sync code itself.
 seed: migrate
 	$(PY) manage.py seed_demo
-	@# The latest period comes through the real sync code (from the simulator unless BKN is configured).
-	$(PY) manage.py sync_bkn --source ekinerja || true
 
 ## The portal with demo data on http://$(HOST) (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set).
+## BKN_SIMULATOR=1: here, and only where asked for, sync_bkn and the scheduled syncs talk to the simulator.
 run: seed
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
+	DEBUG=$${DEBUG:-1} BKN_SIMULATOR=1 $(PY) manage.py runserver $(HOST)
 
 ## Every test (SQLite unless DATABASE_URL is set).
 test: install dirs

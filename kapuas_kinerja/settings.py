@@ -311,7 +311,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Longer than the longest task, so a late-acked task is not handed out twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 
-# BKN sources (used by the sync; the simulator answers when they are unset).
+# BKN sources (used by the sync; with none set, the portal takes its data from imports alone).
 EKINERJA_BASE_URL = env("EKINERJA_BASE_URL")
 EKINERJA_TOKEN = env("EKINERJA_TOKEN")
 SIASN_APIM_URL = env("SIASN_APIM_URL")
@@ -323,8 +323,21 @@ SIASN_CLIENT_ID = env("SIASN_CLIENT_ID")
 SIASN_USERNAME = env("SIASN_USERNAME")
 SIASN_PASSWORD = env("SIASN_PASSWORD")
 
-# With no BKN configured, the sync talks to the project's simulator, built from
-# the same generator as seed_demo (keep these equal to seed_demo's --asn/--seed).
+# The project's BKN simulator answers sync_bkn and the scheduled syncs only when asked for
+# (BKN_SIMULATOR=1: make run does). Never a silent fallback: with neither BKN configured nor
+# the simulator asked for, the portal is import-only. Refused next to a real BKN and in
+# production (DEBUG off on a real database): nothing fake may reach a real database.
+BKN_SIMULATOR = envbool("BKN_SIMULATOR", "0")
+if BKN_SIMULATOR:
+    _real_bkn = sorted(name for name in os.environ if name.startswith(("EKINERJA_", "SIASN_")) and env(name))
+    if _real_bkn:
+        raise ImproperlyConfigured(f"BKN_SIMULATOR=1 next to a real BKN ({', '.join(_real_bkn)}): unset one of them")
+    if not DEBUG and env("DATABASE_URL"):
+        raise ImproperlyConfigured(
+            "BKN_SIMULATOR=1 in production (DEBUG off, DATABASE_URL set): the simulator's made-up data "
+            "must not reach a real database. Unset BKN_SIMULATOR, or set DEBUG=1 for a development database."
+        )
+# The simulator's data, from the same generator as seed_demo (keep these equal to seed_demo's --asn/--seed).
 BKN_SIMULATOR_ASN = envint("BKN_SIMULATOR_ASN", 8000)
 BKN_SIMULATOR_SEED = envint("BKN_SIMULATOR_SEED", 2025)
 

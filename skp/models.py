@@ -357,6 +357,8 @@ class SyncRun(models.Model):
         FAILED = "failed", _("Failed")
         # Still "running" long after any task may run: its worker was killed mid-way (ops marks it).
         ABANDONED = "abandoned", _("Abandoned (stopped mid-way)")
+        # An import-only installation's scheduled sync: neither BKN nor the simulator to ask (not a failure).
+        NOT_CONFIGURED = "not_configured", _("Not configured")
 
     source = models.CharField(_("source"), max_length=12)
     period_key = models.CharField(_("period"), max_length=7)

@@ -4,17 +4,25 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import rules
+from .bkn.clients import NotConfigured, sync_not_configured
 from .bkn.sync import sync_master_data, sync_period
 from .retention import payloads_prune
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sync_recent_periods() -> list[str]:
-    """The nightly and mid-month sync: the period being chased and the month under way."""
+    """The nightly and mid-month sync: the period being chased and the month under way.
+
+    On an import-only installation (no e-Kinerja configured, no simulator asked for)
+    it records "not configured" and ends quietly: nothing failed, nobody to alert.
+    """
     today = timezone.localdate()
     results = []
     for year, month in (rules.previous_period(today), (today.year, today.month)):
-        run = sync_period(year=year, month=month, triggered_by="celery beat")
+        try:
+            run = sync_period(year=year, month=month, triggered_by="celery beat")
+        except NotConfigured as error:
+            return [sync_not_configured(source="ekinerja", error=error, triggered_by="celery beat").status]
         results.append(f"{rules.period_key(year, month)}: {run.status if run else 'skipped (already running)'}")
     return results
 
@@ -22,7 +30,10 @@ def sync_recent_periods() -> list[str]:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sync_siasn_weekly() -> str:
     """Weekly: SIASN's master data (the email and phone numbers reminders go to), annual SKP and unit tree."""
-    run = sync_master_data(triggered_by="celery beat")
+    try:
+        run = sync_master_data(triggered_by="celery beat")
+    except NotConfigured as error:
+        return sync_not_configured(source="siasn", error=error, triggered_by="celery beat").status
     return run.status if run else "skipped (already running)"
 
 

@@ -9,7 +9,6 @@ stay importable from here.
 
 from collections.abc import Callable
 
-import httpx
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from opd.services import data_changes_batched
 
 from .. import rules
 from ..models import Period, Source, SyncRun
+from .clients import ekinerja_client, siasn_client  # which BKN to ask: clients.py
 from .ekinerja import EkinerjaClient, RowError, parse_period
 from .http import BknError, TokenRefused
 from .places import Places
@@ -177,16 +177,6 @@ def _penilaian_rows(client: EkinerjaClient, period: Period, people: dict, only_o
         return [row for answer in answers.values() if isinstance(answer, list) for row in answer]
 
 
-def ekinerja_client(**retry) -> EkinerjaClient:
-    """The configured e-Kinerja, or the project's simulator in-process when none is configured."""
-    if settings.EKINERJA_BASE_URL:
-        return EkinerjaClient(settings.EKINERJA_BASE_URL, settings.EKINERJA_TOKEN, **retry)
-    from .simulator import TOKEN, Simulator
-
-    simulator = Simulator(asn_count=settings.BKN_SIMULATOR_ASN, seed=settings.BKN_SIMULATOR_SEED)
-    return EkinerjaClient("http://bkn-simulator", TOKEN, transport=httpx.WSGITransport(app=simulator), **retry)
-
-
 # Longer than any sync may take (the Celery time limit), so a lock cannot outlive its reason by much.
 LOCK_SECONDS = settings.CELERY_TASK_TIME_LIMIT
 
@@ -196,12 +186,14 @@ def sync_period(
 ) -> SyncRun | None:
     """One sync of a scope at a time (a lock in the cache: Redis when configured), with the configured client.
 
-    Returns None when a sync of the same scope is already running.
+    Returns None when a sync of the same scope is already running; raises
+    clients.NotConfigured, having written nothing, when there is no BKN to ask.
     """
+    client = ekinerja_client()  # NotConfigured before any lock or row
     key = f"kinerja:sync:ekinerja:{rules.period_key(year, month)}:{(opd_kode or '*').upper()}"
     if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
+        client.close()
         return None
-    client = ekinerja_client()
     try:
         return sync_ekinerja(
             client=client, year=year, month=month, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress
@@ -211,42 +203,15 @@ def sync_period(
         cache.delete(key)
 
 
-def siasn_client(**options):
-    """The configured SIASN, or the simulator in-process when none is configured."""
-    from .siasn import SiasnClient
-
-    if settings.SIASN_API_URL:
-        return SiasnClient(
-            apim_url=settings.SIASN_APIM_URL,
-            api_url=settings.SIASN_API_URL,
-            sso_url=settings.SIASN_SSO_URL,
-            consumer_key=settings.SIASN_CONSUMER_KEY,
-            consumer_secret=settings.SIASN_CONSUMER_SECRET,
-            client_id=settings.SIASN_CLIENT_ID,
-            username=settings.SIASN_USERNAME,
-            password=settings.SIASN_PASSWORD,
-            **options,
-        )
-    from .simulator import SIASN_CREDENTIALS, Simulator
-
-    simulator = Simulator(asn_count=settings.BKN_SIMULATOR_ASN, seed=settings.BKN_SIMULATOR_SEED)
-    transport = httpx.WSGITransport(app=simulator)
-    return SiasnClient(
-        apim_url="http://bkn-simulator",
-        api_url="http://bkn-simulator",
-        sso_url="http://bkn-simulator",
-        transport=transport,
-        **SIASN_CREDENTIALS,
-        **options,
-    )
 
 
 def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress=None) -> SyncRun | None:
     """sync_siasn with the configured client, one at a time per scope (like sync_period)."""
+    client = siasn_client()  # NotConfigured before any lock or row
     key = f"kinerja:sync:siasn:{(opd_kode or '*').upper()}"
     if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
+        client.close()
         return None
-    client = siasn_client()
     try:
         return sync_siasn(client=client, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress)
     finally:

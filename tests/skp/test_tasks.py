@@ -40,14 +40,14 @@ def test_tasks_are_late_acked_time_limited_and_outlived_by_the_broker_visibility
 
 
 def test_the_task_syncs_the_chased_period_and_the_month_under_way(settings):
-    settings.BKN_SIMULATOR_ASN = 80
+    settings.BKN_SIMULATOR, settings.BKN_SIMULATOR_ASN = True, 80
     results = sync_recent_periods.apply().get()  # runs here, with or without a broker
     assert [r.split(":")[1].strip() for r in results] == ["succeeded", "succeeded"]
     assert SyncRun.objects.filter(status="succeeded").count() == 2
 
 
 def test_no_two_syncs_of_the_same_scope_at_once(settings):
-    settings.BKN_SIMULATOR_ASN = 80
+    settings.BKN_SIMULATOR, settings.BKN_SIMULATOR_ASN = True, 80
     key = "kinerja:sync:ekinerja:2025-03:*"
     cache.add(key, "another worker", timeout=60)
     try:
@@ -71,10 +71,35 @@ def test_siasn_is_synced_weekly_and_old_payloads_pruned_weekly():
     assert {"skp.tasks.sync_siasn_weekly", "skp.tasks.prune_payloads"} <= set(app.tasks)
 
 
-def test_the_weekly_siasn_task_runs_the_siasn_sync_and_records_it():
+def test_the_weekly_siasn_task_runs_the_siasn_sync_and_records_it(settings):
     from skp.tasks import sync_siasn_weekly
 
+    settings.BKN_SIMULATOR = True
     reported = sync_siasn_weekly()
     run = SyncRun.objects.get()
     assert (run.source, run.triggered_by, run.status) == ("siasn", "celery beat", reported)
     assert run.finished_at is not None
+
+
+def test_an_import_only_installation_records_not_configured_and_alerts_nobody(settings, mailoutbox):
+    from reminders.models import Message
+    from skp.tasks import sync_siasn_weekly
+
+    settings.BKN_SIMULATOR = False
+    assert sync_recent_periods.apply().get() == ["not_configured"]  # no exception: nothing for a worker to report
+    assert sync_siasn_weekly() == "not_configured"
+    runs = {r.source: r for r in SyncRun.objects.all()}
+    assert set(runs) == {"ekinerja", "siasn"}
+    assert all(r.status == SyncRun.Status.NOT_CONFIGURED and r.finished_at for r in runs.values())
+    assert "EKINERJA_BASE_URL" in runs["ekinerja"].message and "SIASN_API_URL" in runs["siasn"].message
+    assert str(runs["ekinerja"].get_status_display()) == "Belum dikonfigurasi"
+    assert not mailoutbox and not Message.objects.exists()
+
+
+def test_each_scheduled_run_renews_the_one_not_configured_row_instead_of_adding_one(settings):
+    settings.BKN_SIMULATOR = False
+    sync_recent_periods.apply().get()
+    first = SyncRun.objects.get()
+    sync_recent_periods.apply().get()
+    again = SyncRun.objects.get()
+    assert again.pk == first.pk and again.finished_at >= first.finished_at

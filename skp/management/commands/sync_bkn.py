@@ -5,14 +5,16 @@ from django.utils import timezone
 
 from opd.models import Opd
 from skp import rules
+from skp.bkn import clients
 from skp.bkn.sync import sync_master_data, sync_period
 from skp.models import SyncRun
 
 
 class Command(BaseCommand):
     help = (
-        "Sync from BKN (the simulator when no BKN URL is configured): e-Kinerja's period, plans and ratings, "
-        "SIASN's master data and annual SKP, or both. Exit 0 when it succeeded, 1 when it failed or partly failed."
+        "Sync from BKN: e-Kinerja's period, plans and ratings, SIASN's master data and annual SKP, or both. "
+        "Needs EKINERJA_BASE_URL/EKINERJA_TOKEN and the SIASN_* settings, or BKN_SIMULATOR=1 for the demo "
+        "simulator. Exit 0 when it succeeded, 1 when it failed, partly failed or nothing is configured."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +32,20 @@ class Command(BaseCommand):
             year, month = rules.previous_period(timezone.localdate())
         if options["opd"] and not Opd.objects.filter(kode=options["opd"].upper()).exists():
             raise CommandError(f"unknown OPD {options['opd']!r}", returncode=2)
+        sources = ["ekinerja", "siasn"] if options["source"] == "all" else [options["source"]]
+        problems = []
+        for source in sources:
+            try:
+                clients.require(source)
+            except clients.NotConfigured as error:
+                problems.append(str(error))
+        if problems:
+            # An import-only installation: say what to set, write nothing (not even a sync run).
+            for problem in problems:
+                self.stderr.write(problem)
+            if options["source"] == "all" and len(problems) < len(sources):
+                self.stderr.write("Or sync only the configured source with --source.")
+            sys.exit(1)
 
         def progress(label):
             def report(done, total):
