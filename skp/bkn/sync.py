@@ -203,8 +203,6 @@ def sync_period(
         cache.delete(key)
 
 
-
-
 def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress=None) -> SyncRun | None:
     """sync_siasn with the configured client, one at a time per scope (like sync_period)."""
     client = siasn_client()  # NotConfigured before any lock or row
