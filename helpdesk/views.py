@@ -76,7 +76,10 @@ def ticket_new(request):
         period = period_for(*rules.parse_period(text)) if text else None
     except rules.RuleError:
         period = None
-    form = TicketForm(request.POST or None, request.FILES or None)
+    # A link may pre-select the category (the ASN page's "wrong appraiser" link asks for "data").
+    category = request.GET.get("kategori")
+    initial = {"category": category} if category in Ticket.Category.values else {}
+    form = TicketForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.tickets_within_limit(request.user)

@@ -37,11 +37,12 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(Asn)
 class AsnAdmin(admin.ModelAdmin):
     list_display = ("nip", "nama", "opd", "unit", "kind", "jabatan", "is_guru", "is_active")
-    list_filter = ("kind", "is_guru", "jenis_jabatan", "is_active", "opd")
+    # BKPSDM finds appraisers created from BKN rows (known only as appraisers) and overrides here.
+    list_filter = ("kind", "is_guru", "jenis_jabatan", "is_active", "known_only_as_appraiser", "atasan_source", "opd")
     search_fields = ("=nip", "nip", "nama")
     autocomplete_fields = ("opd", "unit", "atasan")
     list_select_related = ("opd", "unit")
-    readonly_fields = ("is_guru", "last_synced_at", "created_at", "updated_at")
+    readonly_fields = ("is_guru", "atasan_source", "atasan_as_of", "last_synced_at", "created_at", "updated_at")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.last_synced_at:
@@ -52,6 +53,11 @@ class AsnAdmin(admin.ModelAdmin):
         from skp.rollup import refresh_for_asn
 
         before = Asn.objects.filter(pk=obj.pk).values("opd_id").first() if change else None
+        if "atasan" in form.changed_data:
+            # A person's choice: the next sync does not undo it (the audit trail says who and when).
+            # Clearing it hands the choice back to the data.
+            obj.atasan_source = Asn.AtasanSource.MANUAL if obj.atasan_id else ""
+            obj.atasan_as_of = None
         super().save_model(request, obj, form, change)
         # A transfer, a deactivation or a new jabatan changes who counts where.
         refresh_for_asn({obj.pk}, extra_opd_ids={before["opd_id"]} if before else ())

@@ -99,8 +99,21 @@ class Unit(models.Model):
             raise ValidationError({"parent": _("The parent unit belongs to another OPD.")})
 
 
+class AsnQuerySet(models.QuerySet):
+    def expected_to_file(self):
+        """Active ASN who belong to the population (an appraiser known only from a BKN row does not)."""
+        return self.filter(is_active=True, known_only_as_appraiser=False)
+
+
 class Asn(models.Model):
     """A civil servant (PNS or PPPK) expected to file a monthly SKP."""
+
+    class AtasanSource(models.TextChoices):
+        # DESIGN.md "Real BKN data": e-Kinerja's rows first, then SIASN, then the unit head; a person overrides.
+        EKINERJA = "ekinerja", _("e-Kinerja (the appraiser its rows name)")
+        SIASN = "siasn", _("SIASN (the appraiser of the latest rating there)")
+        UNIT_HEAD = "unit_head", _("head of the unit")
+        MANUAL = "manual", _("set by BKPSDM")
 
     class Kind(models.TextChoices):
         PNS = PNS, "PNS"
@@ -141,6 +154,20 @@ class Asn(models.Model):
         on_delete=models.SET_NULL,
         related_name="appraisees",
     )
+    atasan_source = models.CharField(
+        _("where the appraiser comes from"), max_length=12, choices=AtasanSource.choices, blank=True
+    )
+    # The first day of the month whose e-Kinerja row named the current appraiser: a sync
+    # of an older month does not replace the appraiser a newer month named.
+    atasan_as_of = models.DateField(_("appraiser named for the month of"), null=True, blank=True)
+    known_only_as_appraiser = models.BooleanField(
+        _("known only as an appraiser"),
+        default=False,
+        help_text=_(
+            "Created from a BKN row that names them as someone's appraiser: not expected to file "
+            "until an SKP plan, SIASN or BKPSDM adds them (untick to add them)."
+        ),
+    )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(
@@ -150,6 +177,8 @@ class Asn(models.Model):
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AsnQuerySet.as_manager()
 
     class Meta:
         ordering = ["nama"]

@@ -289,7 +289,8 @@ def annual_rows(*, opd: Opd, year: int):
     from opd.models import Asn
 
     return (
-        Asn.objects.filter(opd=opd, is_active=True)
+        Asn.objects.expected_to_file()  # not an appraiser known only from someone's BKN row
+        .filter(opd=opd)
         .annotate(skp=FilteredRelation("annual_skps", condition=Q(annual_skps__year=year)))
         .order_by("unit__nama", "nama", "nip")
         .values("pk", "nip", "nama", "unit__nama", "skp__plan_approved", "skp__sent_to_siasn", "skp__predikat")

@@ -151,6 +151,7 @@ class AnnualSkpAdmin(admin.ModelAdmin):
         "plan_status",
         "plan_approved",
         "bkn_skp_id",
+        "periode_awal",
         "sent_to_siasn",
         "rating_hasil",
         "rating_perilaku",

@@ -56,7 +56,8 @@ class Period(models.Model):
         help_text=_("Leave empty to use the circular's deadline."),
     )
     override_reason = models.TextField(_("reason for the override"), blank=True)
-    bkn_periode_id = models.PositiveIntegerField(_("e-Kinerja period id"), null=True, blank=True, unique=True)
+    # BKN's ids are opaque text: numbers in some installations, UUIDs in others.
+    bkn_periode_id = models.CharField(_("e-Kinerja period id"), max_length=64, null=True, blank=True, unique=True)
     bkn_batas_pengisian = models.DateField(
         _("BKN's own filing limit"),
         null=True,
@@ -291,6 +292,12 @@ class AnnualSkp(models.Model):
         _("plan approved"), default=False, help_text=_("An ASN without an approved plan is flagged.")
     )
     bkn_skp_id = models.CharField(_("e-Kinerja SKP id"), max_length=64, blank=True)
+    periode_awal = models.DateField(
+        _("service starts"),
+        null=True,
+        blank=True,
+        help_text=_("The earliest periode_awal among the year's plans: the ASN files from that month on."),
+    )
     sent_to_siasn = models.BooleanField(_("reached SIASN"), default=False)
     rating_hasil = models.PositiveSmallIntegerField(
         _("Rating Hasil Kerja"), choices=Rating.choices, null=True, blank=True

@@ -28,7 +28,7 @@ from opd.access import Scope
 from opd.models import Asn
 
 from . import expressions, rules
-from .models import Exemption, MonthlyRecord, Period
+from .models import AnnualSkp, Exemption, MonthlyRecord, Period
 
 
 def period_for(year: int, month: int) -> Period:
@@ -60,8 +60,9 @@ def compliance_rows(
 ) -> QuerySet:
     """Every ASN of the scope expected to file for `period`, with their status at `as_of`.
 
-    The population is every active ASN plus anyone with a record that month,
-    whether or not a record is stored. OPD and unit are the ones of that month
+    The population is every active ASN whose service has started by that
+    month (no plan of the year starting after it) and who is not known only
+    as someone's appraiser, plus anyone with a record that month. OPD and unit are the ones of that month
     (a transfer does not move history). Each row carries: status, stage_then,
     rated_at_then, predikat_then, must_act (stage, predikat and must_act are
     left out with detail=False, to count, filter or sort), month_opd_id/unit_id/atasan_id and, with
@@ -75,9 +76,14 @@ def compliance_rows(
     rec = FilteredRelation("records", condition=Q(records__period_id=period.pk or 0))
     has_rec = Q(rec__id__isnull=False)
 
+    # DESIGN.md "Population": an ASN files from the month of the earliest periode_awal
+    # among the year's plans; with no known plan, every month.
+    not_yet_serving = Exists(
+        AnnualSkp.objects.filter(asn_id=OuterRef("pk"), year=period.year, periode_awal__gt=period.end_date)
+    )
     rows = (
         Asn.objects.annotate(rec=rec)
-        .filter(has_rec | Q(is_active=True))
+        .filter(has_rec | (Q(is_active=True, known_only_as_appraiser=False) & ~not_yet_serving))
         .annotate(
             record_id=F("rec__id"),
             record_opd_id=F("rec__opd_id"),
@@ -126,7 +132,10 @@ def with_names(rows: QuerySet, *which: str) -> QuerySet:
             "month_opd_nama": Case(When(has_rec, then=F("rec__opd__nama")), default=F("opd__nama")),
         },
         "unit": {"month_unit_nama": Case(When(has_rec, then=F("rec__unit__nama")), default=F("unit__nama"))},
-        "atasan": {"month_atasan_nama": Case(When(has_rec, then=F("rec__atasan__nama")), default=F("atasan__nama"))},
+        "atasan": {
+            "month_atasan_nama": Case(When(has_rec, then=F("rec__atasan__nama")), default=F("atasan__nama")),
+            "month_atasan_nip": Case(When(has_rec, then=F("rec__atasan__nip")), default=F("atasan__nip")),
+        },
     }
     for key in which or names:
         rows = rows.annotate(**names[key])
@@ -313,12 +322,16 @@ def compliance_report(*, period: Period, as_of: dt.datetime, scope: Scope, opd_i
         "rated_at": "rated_at_then",
         "predikat": "predikat_then",
         "must_act": "must_act",
+        "atasan_nip": "month_atasan_nip",
     }
     ordered = rows.order_by("month_opd_kode", "month_unit_nama", "nama", "nip")
+    # The deadline that applies to each row: the month's for now (a teachers' cycle may differ later).
+    deadline = _iso_wib(period.deadline)
     items = []
     for values in ordered.values(*fields.values()):
         item = {key: values[column] for key, column in fields.items()}
         item["rated_at"] = _iso_wib(item["rated_at"])
+        item["deadline"] = deadline
         items.append(item)
     summary = dict.fromkeys(rules.STATUSES, 0)
     for item in items:

@@ -20,16 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from opd.models import Asn
 from opd.nip import validate_nip
 from opd.services import data_changes_batched
 
 from .. import rules
 from ..models import Period, Source, SyncRun
-from ..rollup import rollup_refresh
+from .appraisers import fill_from_unit_heads, write_siasn_appraisers
 from .ekinerja import RowError, parse_time
+from .places import Places
+from .records import collect_plans, collect_ratings, refresh_rollup, write_population, write_ratings
 from .siasn import parse_master
-from .sync import Places, collect_plans, collect_ratings, write_master_data, write_population, write_ratings
+from .siasn_sync import write_master_data
 
 MAX_BYTES = 20 * 1024 * 1024
 HEADER_SEARCH = 20
@@ -220,7 +221,7 @@ def import_file(
 
     run = SyncRun(source="import", period_key=period_key, triggered_by=triggered_by)
     if kind == "penilaian":
-        ratings, unrated = collect_ratings(checked(), run)
+        penilaian = collect_ratings(checked(), run)
         problems += [
             _("baris %(row)d, kolom nip: %(error)s") % {"row": e["row"], "error": e["error"]}
             for e in run.errors
@@ -240,14 +241,17 @@ def import_file(
             run.save()
             places = Places(run)
             if kind == "penilaian":
-                stored = _write_penilaian(run, places, period, ratings, unrated)
-                rollup_refresh(periods=[stored])
+                stored = _write_penilaian(run, places, period, penilaian)
+                fill_from_unit_heads()
+                refresh_rollup(run, places, stored)
             elif kind == "skp":
                 write_population(plans, run, places, year, None, Source.IMPORT)
                 run.created = len(plans)
-                rollup_refresh(periods=Period.objects.filter(year=year))
+                fill_from_unit_heads()
+                refresh_rollup(run, places)
             else:
-                _write_siasn(run, siasn_rows)
+                _write_siasn(run, places, siasn_rows)
+                refresh_rollup(run, places)
             run.status = SyncRun.Status.SUCCEEDED
             run.finished_at = timezone.now()
             run.save()
@@ -258,26 +262,14 @@ def import_file(
     return ImportResult(kind=kind, period_key=run.period_key, run=run, dry_run=dry_run, notes=run.notes)
 
 
-def _write_penilaian(run, places, period_key, ratings, unrated) -> Period:
+def _write_penilaian(run, places, period_key, penilaian) -> Period:
+    """The period's rows, rated and filed alike, through the sync's own writer."""
     year, month = period_key
     period = Period.objects.filter(year=year, month=month).first()
     if period is None:
         period = Period.build(year, month)
         period.save()
-    # Everyone in the file is of the population, rated or not: make sure they exist.
-    people = dict(Asn.objects.filter(nip__in=[*ratings, *unrated]).values_list("nip", "pk"))
-    for nip, (_number, row) in unrated.items():
-        if nip not in people:
-            opd = places.opd(row.get("skp_unor_induk"))
-            if opd is not None:
-                people[nip] = Asn.objects.create(
-                    nip=nip,
-                    nama=row.get("nama") or "",
-                    jabatan=row.get("skp_jabatan") or "",
-                    opd=opd,
-                    unit=places.unit(opd, row.get("skp_unor")),
-                ).pk
-    write_ratings(ratings, run, places, period, people, None, Source.IMPORT)
+    write_ratings(penilaian, run, places, period, {}, None, Source.IMPORT)
     return period
 
 
@@ -294,10 +286,24 @@ EXPORT_TO_API = {
 }
 
 
-def _write_siasn(run, rows) -> None:
-    """SIASN's master data for the ASN it names, through the SIASN sync's own writer."""
-    master_data = [
-        parse_master(validate_nip(row["nip_baru"]).nip, {api: row.get(col) for col, api in EXPORT_TO_API.items()})
-        for row in rows
-    ]
-    write_master_data(run, master_data)
+# Columns a SIASN export may carry for the appraiser (not in every installation's export).
+APPRAISER_COLUMNS = ("nip_atasan", "atasan_nip", "nip_penilai", "penilai_nip", "nip_nrp_penilai")
+
+
+def _write_siasn(run, places, rows) -> None:
+    """SIASN's master data (and the appraiser, when the export has a column for it) for the ASN it names,
+    through the SIASN sync's own writers."""
+    master_data, appraisers = [], {}
+    for row in rows:
+        nip = validate_nip(row["nip_baru"]).nip
+        master_data.append(parse_master(nip, {api: row.get(col) for col, api in EXPORT_TO_API.items()}))
+        named = next((row[c] for c in APPRAISER_COLUMNS if row.get(c)), None)
+        try:
+            appraiser = validate_nip(named).nip if named else None
+        except ValidationError:
+            appraiser = None
+        if appraiser and appraiser != nip:
+            appraisers[nip] = appraiser
+    places.population_opd_ids |= write_master_data(run, master_data)
+    write_siasn_appraisers(appraisers)
+    fill_from_unit_heads()

@@ -5,10 +5,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
+from django.core.exceptions import ValidationError
 
+from opd.nip import validate_nip
 from skp import rules
 
-from .ekinerja import _get
+from .ekinerja import _get, parse_kind
 from .http import TIMEOUT, BknError, NotFound, TokenRefused, get_json, unwrap
 
 PREFIX = "/apisiasn/1.0"
@@ -19,10 +21,11 @@ class MasterData:
     nip: str
     pns_id: str
     nama: str
-    kind: str
+    kind: str | None  # None: neither PNS nor PPPK (the writer keeps what it knew and lists it)
     email: str
     phone: str
     raw: dict
+    kind_word: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,11 +126,55 @@ def parse_master(nip: str, row: dict) -> MasterData:
         nip=nip,
         pns_id=text("id"),
         nama=nama,
-        kind="pppk" if text("jenisPegawaiNama").upper() == "PPPK" else "pns",
+        kind=parse_kind(text("jenisPegawaiNama")),
         email=text("emailGov") or text("email"),
         phone=text("noHp"),
         raw=row,
+        kind_word=text("jenisPegawaiNama"),
     )
+
+
+def _appraiser_nip(row: dict) -> str | None:
+    value = _get(row, "penilaiNipNrp", "nipNrpPenilai")
+    if value is None:
+        return None
+    try:
+        return validate_nip(value).nip
+    except ValidationError:
+        return None
+
+
+def _month_of(row: dict) -> int:
+    for name in ("bulan", "periodikBulan"):
+        try:
+            return int(_get(row, name))
+        except (TypeError, ValueError):
+            continue
+    return 0
+
+
+def newest_appraiser_nip(periodic: list, annual: list) -> str | None:
+    """The appraiser SIASN names in the newest rw-kinerjaperiodik or rw-skp22 entry.
+
+    Entries are ordered by year, then month (an annual result counts as the
+    year's end); entries that name no valid NIP are passed over.
+    """
+    entries = []
+    for row in periodic if isinstance(periodic, list) else []:
+        if isinstance(row, dict):
+            entries.append((_year_of(row), _month_of(row), _appraiser_nip(row)))
+    for row in annual if isinstance(annual, list) else []:
+        if isinstance(row, dict):
+            entries.append((_year_of(row), 12, _appraiser_nip(row)))
+    named = [e for e in entries if e[2]]
+    return max(named)[2] if named else None
+
+
+def _year_of(row: dict) -> int:
+    try:
+        return int(_get(row, "tahun"))
+    except (TypeError, ValueError):
+        return 0
 
 
 def parse_annual(nip: str, row: dict) -> AnnualResult:

@@ -72,6 +72,8 @@ def test_json_follows_the_contract(dinkes):
         "rated_at": "2025-04-15T23:59:59+07:00",
         "predikat": "sangat_baik",
         "must_act": None,
+        "atasan_nip": dinkes[1]["on_time"].atasan.nip,
+        "deadline": "2025-04-15T23:59:59+07:00",
     }
     assert all(type(row["is_guru"]) is bool for row in report["rows"])
     assert rows["B Telat"]["status"] == "late"
@@ -80,7 +82,9 @@ def test_json_follows_the_contract(dinkes):
         "atasan",
         True,
     )
+    assert rows["C Menunggu"]["atasan_nip"] == dinkes[1]["submitted"].atasan.nip
     assert (rows["Kepala Puskesmas"]["stage"], rows["Kepala Puskesmas"]["must_act"]) == ("not_started", "asn")
+    assert rows["Kepala Puskesmas"]["atasan_nip"] is None  # no appraiser known: null, not a guess
     assert rows["D Cuti"]["status"] == "exempt"
 
 

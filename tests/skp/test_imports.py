@@ -16,6 +16,7 @@ from opd.models import Asn
 from skp import rules
 from skp.bkn.imports import ImportRefused, import_file
 from skp.models import AnnualSkp, MonthlyRecord, SyncRun
+from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bkn"
@@ -51,7 +52,11 @@ def test_laporan_penilaian_imports_ratings_and_the_deadline_edges_are_right():
     result = imported(PENILAIAN)
     assert (result.kind, result.period_key) == ("penilaian", "2025-03")
     rated = MonthlyRecord.objects.filter(stage=rules.RATED)
-    assert rated.count() == result.run.created > 100
+    assert rated.count() == 126
+    # Rows without a rating (hasil_akhir '-' or blank): filed, waiting for the appraiser the row names.
+    waiting = MonthlyRecord.objects.filter(stage=rules.SUBMITTED)
+    assert waiting.count() == 13 and not waiting.filter(atasan__isnull=True).exists()
+    assert result.run.created == MonthlyRecord.objects.count() == 139
     # '15-04-2025 23:59:59' is naive WIB: on time; '16-04-2025 00:00:00' is late.
     edge = rated.get(asn__nip="197003211998031945")
     assert edge.rated_at == dt.datetime(2025, 4, 15, 23, 59, 59, tzinfo=rules.WIB)
@@ -60,7 +65,8 @@ def test_laporan_penilaian_imports_ratings_and_the_deadline_edges_are_right():
     assert late.status(dt.datetime(2025, 5, 1, tzinfo=rules.WIB)) == rules.LATE
     # "Sesuai Ekspektasi" / "DIATAS ESPEKTASI" spelled every way still make the matrix's predikat.
     assert not rated.filter(rating_hasil__isnull=True).exists()
-    assert MonthlyRecord.objects.filter(source="import").count() == rated.count()
+    assert MonthlyRecord.objects.filter(source="import").count() == 139
+    assert_rollup_exact()
 
 
 def test_importing_the_same_file_twice_changes_nothing():
@@ -76,6 +82,7 @@ def test_siasn_export_updates_master_data():
     imported(SKP)
     result = imported(SIASN)
     assert result.run.updated > 100
+    assert_rollup_exact()
     asn = Asn.objects.get(nip="197412182000072204")
     assert asn.nama == "Gusti Nugroho, S.E."
     assert asn.email == "gusti.nugroho74@gmail.com"  # email_gov is the string 'null' here
@@ -150,11 +157,20 @@ def test_a_bad_row_refuses_the_whole_file_naming_row_and_column(tmp_path, change
     assert not Asn.objects.exists() and not MonthlyRecord.objects.exists()
 
 
-def test_one_nip_rated_twice_in_a_period_is_refused(tmp_path):
-    path = write_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, GOOD])
+def test_one_nip_rated_twice_differently_for_one_skp_is_refused(tmp_path):
+    other = list(GOOD)
+    other[6] = "DIBAWAH EKSPEKTASI"
+    path = write_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, other])
     with pytest.raises(ImportRefused) as refused:
         imported(path)
-    assert any("dua penilaian dalam satu periode" in p for p in refused.value.problems)
+    expected = "baris 6, kolom nip: NIP ini juga ada di baris 5: dua penilaian dalam satu periode"
+    assert refused.value.problems == [expected]
+    assert not MonthlyRecord.objects.exists()
+
+
+def test_the_same_row_twice_is_imported_once(tmp_path):
+    path = write_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, GOOD])
+    assert imported(path).run.created == 1
 
 
 def test_an_acting_official_row_is_not_a_duplicate(tmp_path):

@@ -7,33 +7,19 @@ import pytest
 
 from opd.models import User
 from skp import rules
-from skp.models import Period, StatusRollup
-from skp.rollup import FIELDS, aggregate, rollup_refresh
+from skp.models import StatusRollup
+from skp.rollup import rollup_refresh
 from skp.summaries import period_summary
 from tests.factories import AsnFactory, ExemptionFactory, OpdFactory, PeriodFactory, RecordFactory, asn_user
+from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
 WIB = rules.WIB
 
 
-KEY = ("opd_id", "unit_id", "is_guru", *FIELDS)
-
-
-def _sorted(rows):
-    return sorted((tuple(r[k] for k in KEY) for r in rows), key=repr)
-
-
-def stored(period):
-    return _sorted(StatusRollup.objects.filter(period=period).values(*KEY))
-
-
-def fresh(period):
-    return _sorted(aggregate(period))
-
-
 def assert_exact():
-    for period in Period.objects.all():
-        assert stored(period) == fresh(period), period.key
+    assert_rollup_exact()
+    assert StatusRollup.objects.exists()
 
 
 @pytest.fixture
@@ -135,3 +121,18 @@ def test_a_period_without_stored_rollup_is_counted_from_its_records(world):
     ExemptionFactory(asn=world["staff"][3], start=dt.date(2025, 3, 1))
     summary = period_summary(world["march"], now=dt.datetime(2025, 5, 1, tzinfo=WIB), opd_ids={world["dinkes"].pk})
     assert summary["all"]["counts"] == {"exempt": 1, "on_time": 1, "late": 1, "overdue": 1, "pending": 0}
+
+
+def test_an_appraiser_override_and_a_population_flag_in_the_admin_keep_it_exact(world, bkpsdm):
+    asn, boss = world["staff"][0], world["staff"][1]
+    data = {"nip": asn.nip, "nama": asn.nama, "kind": "pns", "opd": asn.opd_id, "atasan": boss.pk, "is_active": "on"}
+    assert bkpsdm.post(f"/admin/opd/asn/{asn.pk}/change/", data).status_code == 302
+    asn.refresh_from_db()
+    assert asn.atasan_source == "manual"
+    other = world["staff"][3]
+    data = {"nip": other.nip, "nama": other.nama, "kind": "pns", "opd": other.opd_id, "is_active": "on",
+            "known_only_as_appraiser": "on"}  # fmt: skip
+    assert bkpsdm.post(f"/admin/opd/asn/{other.pk}/change/", data).status_code == 302
+    assert_exact()
+    summary = period_summary(world["april"], now=dt.datetime(2025, 6, 1, tzinfo=WIB), opd_ids={world["dinkes"].pk})
+    assert summary["all"]["total"] == 3  # the one known only as an appraiser no longer counts

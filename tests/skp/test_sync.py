@@ -12,6 +12,7 @@ from skp.bkn.simulator import TOKEN, Faults, Simulator
 from skp.bkn.sync import sync_ekinerja
 from skp.models import AnnualSkp, MonthlyRecord, Period, StatusRollup, SyncRun
 from skp.rollup import aggregate
+from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2025, 5, 10, 9, 0, tzinfo=rules.WIB)  # March and April 2025 are in the simulator's year
@@ -60,16 +61,18 @@ def test_a_clean_sync_fills_an_empty_portal_and_a_second_changes_nothing():
     assert Opd.objects.count() == 46
     assert any("OPD baru dari BKN" in note for note in run.notes)
     march = Period.objects.get(year=2025, month=3)
-    assert (march.bkn_periode_id, march.bkn_batas_pengisian) == (202503, dt.date(2025, 4, 5))
+    assert (march.bkn_periode_id, march.bkn_batas_pengisian) == ("202503", dt.date(2025, 4, 5))
     assert march.deadline == rules.default_deadline(2025, 3)  # BKN's limit is kept, Kapuas' rules
     stored = StatusRollup.objects.filter(period=march).values_list("opd_id", "unit_id", "is_guru", "total")
     fresh = [(r["opd_id"], r["unit_id"], r["is_guru"], r["total"]) for r in aggregate(march)]
     assert sorted(stored, key=repr) == sorted(fresh, key=repr)
 
+    assert_rollup_exact()
     before = snapshot()
     again = sync(client)
     assert (again.created, again.updated, again.unchanged) == (0, 0, rated)
     assert snapshot() == before
+    assert_rollup_exact()
 
 
 def test_waktu_dinilai_without_a_zone_is_wib():
@@ -199,6 +202,7 @@ def test_siasn_brings_master_data_and_the_annual_skp():
     assert someone.email in (expected["email"], expected["emailGov"])
     # The simulator's year before holds annual results that reached SIASN.
     assert AnnualSkp.objects.filter(year=2024, sent_to_siasn=True, predikat="baik").exists()
+    assert_rollup_exact()
     again = sync_siasn(client=siasn_for(simulator), triggered_by="test")
     assert again.updated == 0 and again.unchanged == Asn.objects.filter(is_active=True).count()
 

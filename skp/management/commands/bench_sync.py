@@ -94,7 +94,7 @@ class Command(BaseCommand):
         client.close()
         done = run.updated + run.unchanged
         self.stdout.write(
-            f"SIASN per-NIP path ({kode}, 2 calls per ASN, 8 at a time): {done} ASN in {took:.1f} s "
+            f"SIASN per-NIP path ({kode}, 3 calls per ASN, 8 at a time): {done} ASN in {took:.1f} s "
             f"= {done / took:,.0f} ASN/s ({run.status})"
         )
 

@@ -33,7 +33,9 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
 
     def write_csv(self, report):
-        writer = csv.DictWriter(self.stdout, fieldnames=["opd_nama", *COLUMNS], extrasaction="ignore")
+        writer = csv.DictWriter(
+            self.stdout, fieldnames=["opd_nama", *COLUMNS, "atasan_nip", "deadline"], extrasaction="ignore"
+        )
         writer.writeheader()
         # Names come from SIASN and the OPD's own files: one starting with = or + must stay text
         # in the spreadsheet BKPSDM opens this with, as in the xlsx exports.
