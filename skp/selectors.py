@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    Exists,
     F,
     FilteredRelation,
     Max,
