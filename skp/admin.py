@@ -56,6 +56,12 @@ class PeriodAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "kind", "year", "month") if obj else self.readonly_fields
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "kind" in form.base_fields:
+            form.base_fields["kind"].required = False  # left out: a month, as before the teachers' cycle
+        return form
+
     def save_model(self, request, obj, form, change):
         if not change:
             built = Period.build(obj.year, obj.month, obj.kind)

@@ -281,3 +281,45 @@ def test_the_asn_page_says_a_teachers_month_is_rated_per_quarter_and_when_it_is_
         page = client.get(f"/asn/{teacher.nip}/?periode=2025-02").content.decode()
     assert "Guru: dinilai per triwulan melalui Ruang GTK; batas 15 April 2025" in page
     assert "Sesuai ekspektasi" in page  # the quarter's ratings
+
+
+Q1_ID = "9a0e2b7c-5d4f-4e3a-8b1c-0d9e8f7a6b5c"
+
+
+def test_a_sync_of_february_brings_the_quarter_and_its_ratings():
+    import copy
+
+    from tests.skp.test_real_data import FakeBkn, bkn_data, synced
+
+    data = bkn_data()
+    teachers = [r for r in data["penilaian"][next(iter(data["penilaian"]))] if r["skp_jabatan"].startswith("Guru")]
+    teacher = teachers[0]
+    quarter = [{**copy.deepcopy(teacher), "periode_id": Q1_ID, "waktu_dinilai": "2025-04-10 09:00:00"}]
+    quarter[0].update(hasil_kerja="SESUAI EKSPEKTASI", perilaku_kerja="SESUAI EKSPEKTASI", hasil_akhir="BAIK")
+    data["periods"].append(
+        {"id": Q1_ID, "nama": "Periodik Triwulan I 2025", "tahun": 2025, "periode_awal": "2025-01-01",
+         "periode_akhir": "2025-03-31", "batas_pengisian": "2025-04-05", "jenis_periode": "periodik",
+         "tipe_periodik": "triwulan", "angka_periodik": 1}
+    )  # fmt: skip
+    data["penilaian"][Q1_ID] = quarter
+    call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
+    run = synced(FakeBkn(data), month=2)
+    q1 = Period.every.get(kind=rules.TRIWULAN, year=2025, month=3)
+    assert (q1.bkn_periode_id, q1.deadline) == (Q1_ID, Q1_DEADLINE)
+    assert list(q1.records.values_list("asn__nip", "stage", "is_guru")) == [(teacher["nip"], rules.RATED, True)]
+    assert run.status == "succeeded"
+    rows = statuses(Period.objects.get(year=2025, month=2), dt.datetime(2025, 4, 11, tzinfo=WIB))
+    assert (rows[teacher["nip"]]["status"], rows[teacher["nip"]]["deadline"]) == (
+        rules.ON_TIME,
+        "2025-04-15T23:59:59+07:00",
+    )
+    others = [r for nip, r in rows.items() if not r["is_guru"]]
+    assert others and all(r["deadline"] == "2025-03-15T23:59:59+07:00" for r in others)
+    assert all(r["status"] == rules.OVERDUE for r in others)  # no February rows: the month's rule, unchanged
+
+    # A year whose cycle e-Kinerja does not list yet: noted, the month still synced.
+    data["periods"] = [p for p in data["periods"] if p["id"] != Q1_ID]
+    call_command("teacher_cycle", "--year", "2025", "--cycle", "semester")
+    run = synced(FakeBkn(data), month=2)
+    assert run.status == "succeeded"
+    assert any("2025-S1" in note for note in run.notes)
