@@ -241,7 +241,7 @@ def tpp_xlsx(basis: Basis) -> bytes:
                 str(rules.STATUS_LABELS[line.status]),
                 _predikat(line.predikat),
                 line.rated_at,
-                float(line.share),
+                float(line.share) if line.share is not None else line.reason,
                 line.reason,
             ]
             for line in basis.lines
@@ -271,7 +271,7 @@ def tpp_json(basis: Basis) -> dict:
                 "status": line.status,
                 "predikat": line.predikat or None,
                 "rated_at": line.rated_at.astimezone(rules.WIB).isoformat() if line.rated_at else None,
-                "share": float(line.share),
+                "share": float(line.share) if line.share is not None else None,  # null: not yet due
                 "reason": line.reason,
             }
             for line in basis.lines

@@ -323,3 +323,53 @@ def test_a_sync_of_february_brings_the_quarter_and_its_ratings():
     run = synced(FakeBkn(data), month=2)
     assert run.status == "succeeded"
     assert any("2025-S1" in note for note in run.notes)
+
+
+def test_the_tpp_basis_marks_a_teachers_month_not_yet_due_and_a_rule_line_may_apply_to_one_group(school):
+    from decimal import Decimal
+
+    from opd.models import User
+    from tests.factories import asn_user
+    from tpp.models import RuleSet, ShareRule
+    from tpp.selectors import final_basis, live_basis
+    from tpp.services import tpp_finalise
+
+    call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
+    teacher, clerk, february, opd = school["teacher"], school["clerk"], school["february"], school["opd"]
+    assert RuleSet.objects.get(effective_from=dt.date(2025, 1, 1)).note.count("guru maupun bukan guru") == 1
+    as_of = dt.datetime(2025, 3, 20, tzinfo=WIB)
+    basis = live_basis(period=fresh(february), opd=opd, as_of=as_of)
+    lines = {line.nip: line for line in basis.lines}
+    assert (lines[teacher.nip].status, lines[teacher.nip].share) == (rules.PENDING, None)
+    assert lines[teacher.nip].reason == "belum jatuh tempo"
+    assert (lines[clerk.nip].status, lines[clerk.nip].share) == (rules.OVERDUE, Decimal(0))
+    assert basis.not_yet_due == 1 and basis.average_share == Decimal(0)  # of the one month that is due
+    # The basis and compliance agree row by row.
+    report = statuses(fresh(february), as_of)
+    assert {nip: line.status for nip, line in lines.items()} == {nip: r["status"] for nip, r in report.items()}
+
+    # BKPSDM may finalise with that row marked: it stays marked in the frozen version.
+    final = tpp_finalise(period=february, opd=opd, by=asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM), as_of=as_of)
+    frozen = {line.nip: line for line in final_basis(final).lines}
+    assert frozen[teacher.nip].share is None and frozen[teacher.nip].not_yet_due
+
+    # Rated in Q1 on time: the example pays on time + baik 100 %; a line for teachers only says otherwise.
+    rated(school["q1"], teacher, dt.datetime(2025, 4, 10, 9, tzinfo=WIB), predikat_bkn=rules.BAIK)
+    after = dt.datetime(2025, 4, 20, tzinfo=WIB)
+    lines = {line.nip: line for line in live_basis(period=fresh(february), opd=opd, as_of=after).lines}
+    assert (lines[teacher.nip].status, lines[teacher.nip].predikat, lines[teacher.nip].share) == (
+        rules.ON_TIME,
+        rules.BAIK,
+        Decimal(100),
+    )
+    ruleset = RuleSet.objects.get(effective_from=dt.date(2025, 1, 1))
+    ShareRule.objects.create(ruleset=ruleset, status=rules.ON_TIME, predikat="", applies_to="guru", share=0)
+    ShareRule.objects.create(ruleset=ruleset, status=rules.OVERDUE, predikat="", applies_to="guru", share=25)
+    lines = {line.nip: line for line in live_basis(period=fresh(february), opd=opd, as_of=after).lines}
+    # The exact (status, predikat) line for everyone still wins over the group's any-predikat line …
+    assert lines[teacher.nip].share == Decimal(100)
+    ShareRule.objects.create(ruleset=ruleset, status=rules.ON_TIME, predikat=rules.BAIK, applies_to="guru", share=0)
+    lines = {line.nip: line for line in live_basis(period=fresh(february), opd=opd, as_of=after).lines}
+    # … and the group's own line for the same (status, predikat) wins over everyone's; the clerk is unchanged.
+    assert lines[teacher.nip].share == Decimal(0)
+    assert lines[clerk.nip].share == Decimal(0) and lines[clerk.nip].status == rules.OVERDUE
