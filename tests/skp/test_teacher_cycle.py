@@ -143,6 +143,14 @@ def test_dashboard_counts_ranking_and_compliance_agree_and_pending_months_are_ou
     assert summary["all"]["rate"] == 0.0 and summary["guru"]["rate"] is None
     (ranked,) = opd_ranking(fresh(february), now=as_of, opds=[school["opd"]])
     assert ranked["guru"]["rate"] is None
+    assert ranked["all"]["counts"] == report["summary"]
+
+    from reports.recaps import opd_recap_context
+
+    recap = opd_recap_context(period=fresh(february), opd=school["opd"], as_of=as_of)
+    assert recap["summary"]["all"]["counts"] == report["summary"]
+    listed = {r["nip"]: r["status"] for _unit, members in recap["units"] for r in members}
+    assert listed == {r["nip"]: r["status"] for r in report["rows"]}
 
 
 def test_a_year_switched_back_to_monthly_needs_no_new_sync_and_the_switch_is_per_year(school):
