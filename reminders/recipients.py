@@ -75,10 +75,20 @@ def user_recipient(user: User) -> Recipient:
     )
 
 
+def on_this_months_schedule(rows, period: Period):
+    """Leave out teachers whose cycle period does not end with this month (DESIGN.md "Teachers report through
+    Ruang GTK"): they are reminded on their cycle's schedule, i.e. with the month that ends it, whose deadline
+    is their cycle period's (the 15th of the next month), not every month."""
+    cycle = period.teacher_period()
+    if cycle is None or cycle.month == period.month:
+        return rows
+    return rows.exclude(month_is_guru=True)
+
+
 def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
     """Every ASN not yet rated while the deadline is open (exempt and rated ones never), minus the unsubscribed."""
     rows = (
-        compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False)
+        on_this_months_schedule(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), period)
         .filter(status=rules.PENDING)
         .annotate(
             has_login=has_login(),
@@ -96,7 +106,9 @@ def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
 def atasan_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
     """One digest per appraiser: their staff not yet rated, marking who has filed."""
     rows = (
-        with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit")
+        on_this_months_schedule(
+            with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit"), period
+        )
         .filter(status=rules.PENDING, month_atasan_id__isnull=False)
         .order_by("month_atasan_id", "-stage_then", "nama")
         .values("nip", "nama", "jabatan", "stage_then", "month_unit_nama", "month_atasan_id", "month_opd_id")
@@ -126,7 +138,10 @@ def atasan_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
 def opd_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
     """For each OPD with anyone overdue: its overdue ASN by unit and by who must act, to its heads."""
     rows = (
-        with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit", "atasan")
+        on_this_months_schedule(
+            with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit", "atasan"),
+            period,
+        )
         .filter(status=rules.OVERDUE)
         .order_by("month_opd_id", "month_unit_nama", "must_act", "nama")
         .values("nip", "nama", "jabatan", "must_act", "month_unit_nama", "month_atasan_nama", "month_opd_id")

@@ -17,6 +17,7 @@ from .bkn.imports import LABELS, ImportRefused, import_file
 from .cycles import cycle_changed
 from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun, TeacherCycle
 from .rollup import periods_touching, refresh_for_asn, rollup_refresh
+from .selectors import teacher_hand_entries
 
 SYNCED_SOURCES = (Source.EKINERJA, Source.SIASN, Source.IMPORT)
 RECORD_BKN_FIELDS = (
@@ -130,6 +131,21 @@ class ExemptionAdmin(admin.ModelAdmin):
             refresh_for_asn({asn_id}, periods=periods_touching(start, end))
 
 
+class TeacherHandEntryFilter(admin.SimpleListFilter):
+    """BKPSDM's list of teachers' monthly ratings in a year on the Ruang GTK cycle (likely typed by hand)."""
+
+    title = _("teacher's monthly rating on a Ruang GTK cycle")
+    parameter_name = "isian_guru"
+
+    def lookups(self, request, model_admin):
+        return [("ya", _("yes: check whether it was entered by hand"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ya":
+            return queryset.filter(pk__in=teacher_hand_entries().values("pk"))
+        return queryset
+
+
 @admin.register(MonthlyRecord)
 class MonthlyRecordAdmin(admin.ModelAdmin):
     list_display = (
@@ -143,7 +159,7 @@ class MonthlyRecordAdmin(admin.ModelAdmin):
         "source",
         "edited_by_hand",
     )
-    list_filter = ("period", "stage", "source", "edited_by_hand", "asn__is_guru", "opd")
+    list_filter = ("period", "stage", "source", "edited_by_hand", "asn__is_guru", TeacherHandEntryFilter, "opd")
     search_fields = ("=asn__nip", "asn__nama")
     autocomplete_fields = ("asn", "opd", "unit", "atasan")
     list_select_related = ("asn", "period", "opd")

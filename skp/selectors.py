@@ -30,7 +30,7 @@ from opd.access import Scope
 from opd.models import Asn
 
 from . import expressions, rules
-from .models import AnnualSkp, Exemption, MonthlyRecord, Period
+from .models import AnnualSkp, Exemption, MonthlyRecord, Period, TeacherCycle
 
 
 def period_for(year: int, month: int) -> Period:
@@ -355,6 +355,8 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
                 "exemption": exemption,
                 "cycle": rule["cycle"],
                 "ruling": rule["record"],
+                # A monthly rating while the teachers' cycle is not monthly: flagged, never a failure.
+                "hand_entry": rule["cycle"] is not None and record is not None and record.stage == rules.RATED,
                 "deadline": rule["deadline"],
                 "atasan": rule["atasan"],
                 **rules.as_it_stood(
@@ -363,6 +365,22 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
             }
         )
     return history
+
+
+def teacher_hand_entries() -> QuerySet:
+    """Monthly ratings of teachers (that month's jabatan) in a year whose teachers' cycle is not monthly.
+
+    The circular advises teachers against filling e-Kinerja by hand: Ruang
+    GTK rates them per cycle period. Such a rating is flagged for BKPSDM and
+    never counted as a failure (the month follows the cycle period's record).
+    No BKN field is known to mark the source, so this is the sign.
+    """
+    cycle_years = TeacherCycle.objects.exclude(cycle=rules.BULANAN).values("year")
+    return (
+        MonthlyRecord.objects.alias(teacher=Coalesce(F("is_guru"), F("asn__is_guru")))
+        .filter(period__kind=rules.BULANAN, period__year__in=cycle_years, stage=rules.RATED, teacher=True)
+        .order_by()
+    )
 
 
 def recent_periods(*, year: int, month: int, count: int = 12) -> list[Period]:

@@ -163,7 +163,14 @@ def test_a_year_switched_back_to_monthly_needs_no_new_sync_and_the_switch_is_per
     record.save()
     as_of = dt.datetime(2025, 3, 20, tzinfo=WIB)
     assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.PENDING
+    # Flagged for BKPSDM as a likely hand entry, and never a failure (the quarter rules the month).
+    from skp.selectors import teacher_hand_entries
+
+    assert list(teacher_hand_entries()) == [record]
+    (history,) = asn_history(asn=teacher, periods=[fresh(february)], as_of=as_of)
+    assert history["hand_entry"] and history["status"] == rules.PENDING
     call_command("teacher_cycle", "--year", "2025", "--cycle", "bulanan")
+    assert not teacher_hand_entries().exists()
     assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.ON_TIME
     assert_rollup_exact()
     # 2026 on its own cycle leaves 2025 alone.
@@ -381,3 +388,29 @@ def test_the_tpp_basis_marks_a_teachers_month_not_yet_due_and_a_rule_line_may_ap
     # … and the group's own line for the same (status, predikat) wins over everyone's; the clerk is unchanged.
     assert lines[teacher.nip].share == Decimal(0)
     assert lines[clerk.nip].share == Decimal(0) and lines[clerk.nip].status == rules.OVERDUE
+
+
+def test_teachers_on_a_quarter_are_reminded_with_the_month_that_ends_it_not_every_month(school):
+    from reminders.recipients import asn_reminders, atasan_digests
+
+    call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
+    teacher, clerk = school["teacher"], school["clerk"]
+    boss = AsnFactory(opd=school["opd"], jabatan="Kepala Sekolah")
+    Asn = type(teacher)
+    Asn.objects.filter(pk__in=[teacher.pk, clerk.pk]).update(atasan=boss)
+    teacher.records.update(stage=rules.NOT_STARTED, atasan=boss)
+    clerk.records.update(stage=rules.NOT_STARTED, atasan=boss)
+    february, march = fresh(school["february"]), PeriodFactory(year=2025, month=3)
+
+    def reminded(period, as_of):
+        return {d.recipient.nip for d in asn_reminders(fresh(period), as_of)}
+
+    assert reminded(february, dt.datetime(2025, 3, 10, tzinfo=WIB)) >= {clerk.nip}
+    assert teacher.nip not in reminded(february, dt.datetime(2025, 3, 10, tzinfo=WIB))
+    # The quarter ends with March: its reminders (before 15 April) are the teacher's too.
+    assert teacher.nip in reminded(march, dt.datetime(2025, 4, 10, tzinfo=WIB))
+    digests = atasan_digests(fresh(february), dt.datetime(2025, 3, 10, tzinfo=WIB))
+    assert [r["nip"] for d in digests for r in d.context["staff"]] == [clerk.nip]
+    # Monthly again: every month, as everyone.
+    call_command("teacher_cycle", "--year", "2025", "--cycle", "bulanan")
+    assert teacher.nip in reminded(february, dt.datetime(2025, 3, 10, tzinfo=WIB))
