@@ -93,13 +93,10 @@ def compliance_rows(
     rows = rows.filter(has_rec | (Q(is_active=True, known_only_as_appraiser=False) & ~not_yet_serving)).annotate(
         month_is_guru=Coalesce(F("rec__is_guru"), F("is_guru"))
     )
-    teacher = Q(month_is_guru=True)
+    teacher = Q(month_is_guru=True) if cycle is not None else None
 
     def ruling(field: str):
-        """The field of the record that rules the row: the cycle's for a teacher, else the month's."""
-        if cycle is None:
-            return F(f"rec__{field}")
-        return Case(When(teacher, then=F(f"cyc__{field}")), default=F(f"rec__{field}"))
+        return expressions.ruling(field, teacher=teacher)
 
     atasan = [When(teacher & Q(cyc__atasan_id__isnull=False), then=F("cyc__atasan_id"))] if cycle else []
     rows = rows.alias(
@@ -121,12 +118,13 @@ def compliance_rows(
         ),
         is_exempt=expressions.exempt_in(OuterRef("pk"), period.start_date, period.end_date),
     )
-    month_status = expressions.status(exempt="is_exempt", rated_at="rec__rated_at", deadline=deadline, as_of=as_of)
-    if cycle is not None:
-        cycle_status = expressions.status(
-            exempt="is_exempt", rated_at="cyc__rated_at", deadline=cycle.deadline, as_of=as_of
-        )
-        month_status = Case(When(teacher, then=cycle_status), default=month_status)
+    month_status = expressions.status_by_cycle(
+        teacher=teacher,
+        exempt="is_exempt",
+        deadline=deadline,
+        cycle_deadline=cycle.deadline if cycle is not None else None,
+        as_of=as_of,
+    )
     rows = rows.annotate(status=month_status).annotate(status_order=expressions.status_order("status", STATUS_ORDER))
     if detail:
         rows = rows.annotate(
