@@ -414,3 +414,33 @@ def test_teachers_on_a_quarter_are_reminded_with_the_month_that_ends_it_not_ever
     # Monthly again: every month, as everyone.
     call_command("teacher_cycle", "--year", "2025", "--cycle", "bulanan")
     assert teacher.nip in reminded(february, dt.datetime(2025, 3, 10, tzinfo=WIB))
+
+
+def test_bkpsdm_sets_the_cycle_in_the_admin_panel_audited_and_the_counts_follow(client, school):
+    from auditlog.models import LogEntry
+
+    from opd.models import User
+    from tests.factories import asn_user
+
+    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    february = school["february"]
+    rollup_refresh(periods=[february])
+    response = client.post("/admin/skp/teachercycle/add/", {"year": "2025", "cycle": "triwulan", "note": "SE 2025"})
+    assert response.status_code == 302, response.content.decode()[:1000]
+    setting = TeacherCycle.objects.get(year=2025)
+    assert LogEntry.objects.get_for_object(setting).filter(action=LogEntry.Action.CREATE).exists()
+    assert_rollup_exact()  # the year's months recounted at once
+    as_of = dt.datetime(2025, 3, 20, tzinfo=WIB)
+    assert period_summary(fresh(february), now=as_of)["guru"]["counts"][rules.PENDING] == 1
+    # The cycle period's deadline is overridden in the admin as a month's is, with a reason.
+    q1 = school["q1"]
+    response = client.post(
+        f"/admin/skp/period/{q1.pk}/change/",
+        {"deadline_override_0": "2025-04-30", "deadline_override_1": "23:59:59", "override_reason": "Ruang GTK"},
+    )
+    assert response.status_code == 302, response.content.decode()[:1000]
+    row = statuses(fresh(february), dt.datetime(2025, 4, 20, tzinfo=WIB))[school["teacher"].nip]
+    assert (row["status"], row["deadline"]) == (rules.PENDING, "2025-04-30T23:59:59+07:00")
