@@ -365,6 +365,30 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
     return history
 
 
+def heads_waiting(*, period: Period, as_of: dt.datetime, opd_id: int, limit: int = 10) -> list[dict]:
+    """The appraisers (at Disdik: the school heads) with the most teachers waiting for their rating, in one query.
+
+    A teacher waits when their filing (that month's, or their cycle period's
+    on the Ruang GTK cycle) is in e-Kinerja unrated: stage `submitted`.
+    """
+    rows = with_names(
+        compliance_rows(
+            period=period,
+            as_of=as_of,
+            scope=Scope(role="system", all_opd=True),
+            filters=RowFilters(opd_id=opd_id, is_guru=True),
+            names=False,
+        ),
+        "atasan",
+    ).filter(stage_then=rules.SUBMITTED, month_atasan_id__isnull=False)
+    return list(
+        rows.order_by()
+        .values("month_atasan_id", "month_atasan_nama", "month_atasan_nip")
+        .annotate(waiting=Count("pk"), overdue=Count("pk", filter=Q(status=rules.OVERDUE)))
+        .order_by("-waiting", "-overdue", "month_atasan_nama")[:limit]
+    )
+
+
 def teacher_hand_entries() -> QuerySet:
     """Monthly ratings of teachers (that month's jabatan) in a year whose teachers' cycle is not monthly.
 

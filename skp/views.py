@@ -31,6 +31,7 @@ from .selectors import (
     asn_history,
     compliance_rows,
     compliance_summary,
+    heads_waiting,
     last_synced_at,
     listed_rows,
     page_of,
@@ -270,6 +271,8 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
                 "cards": _summary_cards(summary["all"]),
                 "groups": GROUPS,
                 "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
+                # At Disdik: the school heads with the most teachers waiting for their rating.
+                "heads_waiting": heads_waiting(period=period, as_of=now, opd_id=opd.pk),
                 "unit_count": unit_count,
                 "chart": trend_chart(trend(_period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
             }

@@ -444,3 +444,33 @@ def test_bkpsdm_sets_the_cycle_in_the_admin_panel_audited_and_the_counts_follow(
     assert response.status_code == 302, response.content.decode()[:1000]
     row = statuses(fresh(february), dt.datetime(2025, 4, 20, tzinfo=WIB))[school["teacher"].nip]
     assert (row["status"], row["deadline"]) == (rules.PENDING, "2025-04-30T23:59:59+07:00")
+
+
+def test_disdiks_dashboard_ranks_the_heads_by_teachers_waiting_for_their_rating_on_the_cycle(client, school):
+    import time_machine
+
+    from opd.models import User
+    from skp.selectors import heads_waiting
+    from tests.factories import asn_user
+
+    call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
+    opd, q1 = school["opd"], school["q1"]
+    busy = AsnFactory(opd=opd, nama="Kepala SD Sibuk", jabatan="Kepala Sekolah")
+    calm = AsnFactory(opd=opd, nama="Kepala SD Tenang", jabatan="Kepala Sekolah")
+    teachers = [AsnFactory(opd=opd, jabatan="Guru Kelas") for _ in range(3)]
+    # The quarter's filings name the heads; the teachers' February rows name nobody.
+    for teacher in teachers[:2]:
+        RecordFactory(asn=teacher, period=q1, stage=rules.SUBMITTED, atasan=busy)
+    RecordFactory(asn=teachers[2], period=q1, stage=rules.SUBMITTED, atasan=calm)
+    RecordFactory(asn=school["clerk"], period=PeriodFactory(year=2025, month=1), stage=rules.SUBMITTED, atasan=calm)
+    as_of = dt.datetime(2025, 4, 20, tzinfo=WIB)
+    ranked = heads_waiting(period=fresh(school["february"]), as_of=as_of, opd_id=opd.pk)
+    assert [(h["month_atasan_nama"], h["waiting"], h["overdue"]) for h in ranked] == [
+        ("Kepala SD Sibuk", 2, 2),
+        ("Kepala SD Tenang", 1, 1),
+    ]
+    client.force_login(asn_user(AsnFactory(opd=opd), User.Role.KEPALA_OPD, opd=opd))
+    with time_machine.travel(as_of, tick=False):
+        page = client.get("/opd/DISDIK/?periode=2025-02").content.decode()
+    assert "Penilai dengan guru terbanyak yang menunggu penilaiannya" in page
+    assert page.index("Kepala SD Sibuk") < page.index("Kepala SD Tenang")
