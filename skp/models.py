@@ -180,6 +180,11 @@ class TeacherCycle(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     cycle = models.CharField(_("cycle"), max_length=10, choices=Cycle.choices, default=rules.BULANAN)
     note = models.TextField(_("note"), blank=True)
+    help_url = models.URLField(
+        _("help for school heads"),
+        blank=True,
+        help_text=_("A page on rating teachers in Ruang GTK, linked on the school heads' staff page."),
+    )
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:

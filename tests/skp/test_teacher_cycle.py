@@ -474,3 +474,25 @@ def test_disdiks_dashboard_ranks_the_heads_by_teachers_waiting_for_their_rating_
         page = client.get("/opd/DISDIK/?periode=2025-02").content.decode()
     assert "Penilai dengan guru terbanyak yang menunggu penilaiannya" in page
     assert page.index("Kepala SD Sibuk") < page.index("Kepala SD Tenang")
+
+
+def test_a_school_heads_staff_page_shows_their_teachers_by_the_quarter_with_bkpsdms_help_link(client, school):
+    import time_machine
+
+    from tests.factories import asn_user
+
+    call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
+    TeacherCycle.objects.filter(year=2025).update(help_url="https://bkpsdm.kapuaskab.go.id/ruang-gtk")
+    opd, q1 = school["opd"], school["q1"]
+    head = AsnFactory(opd=opd, nama="Kepala SD 1", jabatan="Kepala Sekolah")
+    waiting, done, missing = (AsnFactory(opd=opd, jabatan="Guru Kelas", atasan=head) for _ in range(3))
+    RecordFactory(asn=waiting, period=q1, stage=rules.SUBMITTED, atasan=head)
+    rated(q1, done, dt.datetime(2025, 4, 2, 9, tzinfo=WIB), atasan=head)
+    client.force_login(asn_user(head))
+    with time_machine.travel(dt.datetime(2025, 4, 5, 9, tzinfo=WIB), tick=False):
+        page = client.get("/staf/?periode=2025-02").content.decode()
+    assert "Guru Anda dinilai per triwulan melalui Ruang GTK (2025-Q1); batas 15 April 2025." in page
+    assert (
+        "Menunggu penilaian Anda di Ruang GTK: 1 · sudah dinilai dan tersinkron: 1 · belum ada di e-Kinerja: 1." in page
+    )
+    assert 'href="https://bkpsdm.kapuaskab.go.id/ruang-gtk"' in page
