@@ -68,7 +68,10 @@ def compliance_rows(
     (a transfer does not move history). Each row carries: status, stage_then,
     rated_at_then, predikat_then, must_act (stage, predikat and must_act are
     left out with detail=False, to count, filter or sort), month_opd_id/unit_id/atasan_id and, with
-    `names`, month_opd_kode/opd_nama/unit_nama/atasan_nama (four more joins).
+    `names`, month_opd_kode/opd_nama/unit_nama/atasan_nama (four more joins),
+    and month_is_guru (a teacher that month). A teacher's row in a year whose
+    teachers' cycle is not monthly reads its cycle period's record, appraiser
+    and deadline (the deadline per row: `period.teacher_period().deadline`).
     Lists pick their page with a light query and load its rows with
     `listed_rows`.
     """
