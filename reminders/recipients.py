@@ -75,6 +75,16 @@ def user_recipient(user: User) -> Recipient:
     )
 
 
+def on_this_months_schedule(rows, period: Period):
+    """Leave out teachers whose cycle period does not end with this month (DESIGN.md "Teachers report through
+    Ruang GTK"): they are reminded on their cycle's schedule, i.e. with the month that ends it, whose deadline
+    is their cycle period's (the 15th of the next month), not every month."""
+    cycle = period.teacher_period()
+    if cycle is None or cycle.month == period.month:
+        return rows
+    return rows.exclude(month_is_guru=True)
+
+
 def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
     """Every ASN not yet rated while the deadline is open (exempt and rated ones never), minus the unsubscribed.
 
@@ -83,7 +93,7 @@ def asn_reminders(period: Period, as_of: dt.datetime) -> list[Draft]:
     "Who must act gets the message"); a junior is not asked to chase their superior.
     """
     rows = (
-        compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False)
+        on_this_months_schedule(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), period)
         .filter(status=rules.PENDING)
         .exclude(stage_then=rules.SUBMITTED, month_atasan_id__isnull=False)
         .annotate(
@@ -106,7 +116,9 @@ def atasan_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
     (Asn.atasan) for someone with no record yet (compliance_rows' month_atasan_id).
     """
     rows = (
-        with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit")
+        on_this_months_schedule(
+            with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit"), period
+        )
         .filter(status=rules.PENDING, month_atasan_id__isnull=False)
         .order_by("month_atasan_id", "nama", "nip")
         .values("nip", "nama", "jabatan", "stage_then", "month_unit_nama", "month_atasan_id", "month_opd_id")
@@ -144,7 +156,10 @@ def opd_digests(period: Period, as_of: dt.datetime) -> list[Draft]:
     """For each OPD with anyone overdue, to its heads: the staff waiting for each appraiser's rating
     (appraisers with the most first), then the ASN who have not filed, by unit."""
     rows = (
-        with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit", "atasan")
+        on_this_months_schedule(
+            with_names(compliance_rows(period=period, as_of=as_of, scope=EVERYONE, names=False), "unit", "atasan"),
+            period,
+        )
         .filter(status=rules.OVERDUE)
         .order_by("month_opd_id", "month_unit_nama", "nama", "nip")
         .values(

@@ -42,7 +42,17 @@ def opd_recap_context(*, period: Period, opd: Opd, as_of: dt.datetime) -> dict:
             "unit",
         )
         .order_by("month_unit_nama", "nama", "nip")
-        .values("nip", "nama", "jabatan", "month_unit_nama", "is_guru", "status", "rated_at_then", "predikat_then")
+        # A teacher that month (by that month's jabatan), whose row follows their cycle period.
+        .values(
+            "nip",
+            "nama",
+            "jabatan",
+            "month_unit_nama",
+            "status",
+            "rated_at_then",
+            "predikat_then",
+            "month_is_guru",
+        )
     )
     units = [
         (unit or _("No unit"), list(members)) for unit, members in groupby(rows, key=lambda r: r["month_unit_nama"])
@@ -119,7 +129,7 @@ def opd_recap_xlsx(**kwargs) -> bytes:
                 r["nip"],
                 r["nama"],
                 r["jabatan"],
-                _("yes") if r["is_guru"] else _("no"),
+                _("yes") if r["month_is_guru"] else _("no"),
                 str(rules.STATUS_LABELS[r["status"]]),
                 r["rated_at_then"],
                 _predikat(r["predikat_then"]),
@@ -253,7 +263,7 @@ def tpp_xlsx(basis: Basis) -> bytes:
                 str(rules.STATUS_LABELS[line.status]),
                 _predikat(line.predikat),
                 line.rated_at,
-                float(line.share),
+                float(line.share) if line.share is not None else line.reason,
                 line.reason,
             ]
             for line in basis.lines
@@ -283,7 +293,7 @@ def tpp_json(basis: Basis) -> dict:
                 "status": line.status,
                 "predikat": line.predikat or None,
                 "rated_at": line.rated_at.astimezone(rules.WIB).isoformat() if line.rated_at else None,
-                "share": float(line.share),
+                "share": float(line.share) if line.share is not None else None,  # null: not yet due
                 "reason": line.reason,
             }
             for line in basis.lines

@@ -15,8 +15,10 @@ from kapuas_kinerja.tabular import too_large
 
 from . import rules
 from .bkn.imports import LABELS, ImportRefused, import_file
-from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun
+from .cycles import cycle_changed
+from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun, TeacherCycle
 from .rollup import periods_touching, refresh_for_asn, rollup_refresh
+from .selectors import teacher_hand_entries
 
 SYNCED_SOURCES = (Source.EKINERJA, Source.SIASN, Source.IMPORT)
 RECORD_BKN_FIELDS = (
@@ -33,25 +35,73 @@ RECORD_BKN_FIELDS = (
 
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "deadline_default", "deadline_override", "override_reason", "bkn_batas_pengisian")
-    list_filter = ("year",)
+    list_display = (
+        "__str__",
+        "kind",
+        "deadline_default",
+        "deadline_override",
+        "override_reason",
+        "bkn_batas_pengisian",
+    )
+    list_filter = ("kind", "year")
     readonly_fields = ("start_date", "end_date", "deadline_default", "bkn_periode_id", "bkn_batas_pengisian")
-    fields = ("year", "month", *readonly_fields[:3], "deadline_override", "override_reason", *readonly_fields[3:])
+    fields = (
+        "kind",
+        "year",
+        "month",
+        *readonly_fields[:3],
+        "deadline_override",
+        "override_reason",
+        *readonly_fields[3:],
+    )
 
     def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "year", "month") if obj else self.readonly_fields
+        return (*self.readonly_fields, "kind", "year", "month") if obj else self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "kind" in form.base_fields:
+            form.base_fields["kind"].required = False  # left out: a month, as before the teachers' cycle
+        return form
 
     def save_model(self, request, obj, form, change):
         if not change:
-            built = Period.build(obj.year, obj.month)
+            built = Period.build(obj.year, obj.month, obj.kind)
             obj.start_date, obj.end_date, obj.deadline_default = (
                 built.start_date,
                 built.end_date,
                 built.deadline_default,
             )
         super().save_model(request, obj, form, change)
-        # A new deadline moves ratings between on time and late.
+        # A new deadline moves ratings between on time and late (a cycle period's: in the months it covers).
         rollup_refresh(periods=[obj])
+
+
+@admin.register(TeacherCycle)
+class TeacherCycleAdmin(admin.ModelAdmin):
+    """BKPSDM's setting per year; `teacher_cycle` on the command line sets the same rows."""
+
+    list_display = ("year", "cycle", "note", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("year",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        before = TeacherCycle.objects.filter(pk=obj.pk).values_list("cycle", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if before != obj.cycle:
+            cycle_changed(obj.year)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        cycle_changed(obj.year)
+
+    def delete_queryset(self, request, queryset):
+        years = list(queryset.values_list("year", flat=True))
+        for obj in queryset:
+            obj.delete()  # one by one: the audit trail and the cache hear of each
+        for year in years:
+            cycle_changed(year)
 
 
 @admin.register(Exemption)
@@ -82,6 +132,21 @@ class ExemptionAdmin(admin.ModelAdmin):
             refresh_for_asn({asn_id}, periods=periods_touching(start, end))
 
 
+class TeacherHandEntryFilter(admin.SimpleListFilter):
+    """BKPSDM's list of teachers' monthly ratings in a year on the Ruang GTK cycle (likely typed by hand)."""
+
+    title = _("teacher's monthly rating on a Ruang GTK cycle")
+    parameter_name = "isian_guru"
+
+    def lookups(self, request, model_admin):
+        return [("ya", _("yes: check whether it was entered by hand"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ya":
+            return queryset.filter(pk__in=teacher_hand_entries().values("pk"))
+        return queryset
+
+
 @admin.register(MonthlyRecord)
 class MonthlyRecordAdmin(admin.ModelAdmin):
     list_display = (
@@ -95,7 +160,7 @@ class MonthlyRecordAdmin(admin.ModelAdmin):
         "source",
         "edited_by_hand",
     )
-    list_filter = ("period", "stage", "source", "edited_by_hand", "asn__is_guru", "opd")
+    list_filter = ("period", "stage", "source", "edited_by_hand", "asn__is_guru", TeacherHandEntryFilter, "opd")
     search_fields = ("=asn__nip", "asn__nama")
     autocomplete_fields = ("asn", "opd", "unit", "atasan")
     list_select_related = ("asn", "period", "opd")
@@ -184,7 +249,8 @@ class ImportForm(forms.Form):
         if not text:
             return None
         try:
-            return rules.parse_period(text)
+            # A month, or a teachers' cycle period (2025-Q1, 2025-S1, 2025) as the command takes it.
+            return rules.parse_cycle_period(text)
         except rules.RuleError as error:
             raise forms.ValidationError(str(error)) from None
 

@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 
 from opd.models import Asn, Opd, Unit
 
-from .models import AnnualSkp, Exemption, MonthlyRecord, Period
+from .models import AnnualSkp, Exemption, MonthlyRecord, Period, TeacherCycle
 
 auditlog.register(Period, include_fields=["deadline_override", "override_reason"])
 auditlog.register(Exemption)
+auditlog.register(TeacherCycle, exclude_fields=["updated_at"])
 auditlog.register(MonthlyRecord, exclude_fields=["updated_at", "predikat_computed"])
 auditlog.register(AnnualSkp)
 auditlog.register(Asn, exclude_fields=["updated_at", "is_guru"])

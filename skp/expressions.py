@@ -100,6 +100,36 @@ def predikat(*, rated_at: str, predikat_bkn: str, predikat_computed: str, as_of:
     )
 
 
+def ruling(field: str, *, teacher: Q | None, month: str = "rec", cycle: str = "cyc"):
+    """The field of the record that rules a row (rules.ruling_record's SQL twin, in skp/selectors.py):
+    a teacher's cycle period record (joined as `cycle`) when `teacher` holds, else the month's (`month`).
+
+    `teacher` None: the year's teachers' cycle is monthly and every row reads its month.
+    """
+    if teacher is None:
+        return F(f"{month}__{field}")
+    return Case(When(teacher, then=F(f"{cycle}__{field}")), default=F(f"{month}__{field}"))
+
+
+def status_by_cycle(
+    *,
+    teacher: Q | None,
+    exempt: str,
+    deadline: dt.datetime,
+    cycle_deadline: dt.datetime | None,
+    as_of: dt.datetime,
+    month: str = "rec",
+    cycle: str = "cyc",
+) -> Case:
+    """The status of a row whose deadline is per row: a teacher's by their cycle period's record and deadline
+    (DESIGN.md "Teachers report through Ruang GTK"), everyone else's by the month's."""
+    by_month = status(exempt=exempt, rated_at=f"{month}__rated_at", deadline=deadline, as_of=as_of)
+    if teacher is None:
+        return by_month
+    by_cycle = status(exempt=exempt, rated_at=f"{cycle}__rated_at", deadline=cycle_deadline, as_of=as_of)
+    return Case(When(teacher, then=by_cycle), default=by_month)
+
+
 def status_order(status: str, order: dict[str, int]) -> Case:
     """A sort key for a status annotation (overdue first on the dashboards)."""
     return Case(*(When(**{status: s}, then=Value(n)) for s, n in order.items()), default=Value(len(order)))

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,11 +38,38 @@ class Source(models.TextChoices):
     DEMO = "demo", _("Demo data")
 
 
-class Period(models.Model):
-    """A calendar month of reporting, with the Kapuas deadline and BKPSDM's override."""
+class Cycle(models.TextChoices):
+    BULANAN = rules.BULANAN, _("monthly")
+    TRIWULAN = rules.TRIWULAN, _("quarterly")
+    SEMESTER = rules.SEMESTER, _("half-yearly")
+    TAHUNAN = rules.TAHUNAN, _("yearly")
 
+
+class MonthQuerySet(models.QuerySet):
+    pass
+
+
+class MonthManager(models.Manager.from_queryset(MonthQuerySet)):
+    """`Period.objects`: the calendar months only, which is what every month's page, count and sync means."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=rules.BULANAN)
+
+
+class Period(models.Model):
+    """A period of reporting with the Kapuas deadline and BKPSDM's override.
+
+    A calendar month (kind `bulanan`) for everyone; a quarter, half-year or
+    year (kind `triwulan`, `semester`, `tahunan`) for the teachers' Ruang GTK
+    cycle, whose ratings e-Kinerja keeps under periods of their own. `month`
+    is the last month of the period (3 for Q1), so each kind keeps the same
+    "15th of the next month" deadline. `Period.objects` holds the months;
+    `Period.every` every kind.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Cycle.choices, default=rules.BULANAN)
     year = models.PositiveSmallIntegerField(_("year"))
-    month = models.PositiveSmallIntegerField(_("month"))
+    month = models.PositiveSmallIntegerField(_("month"), help_text=_("For a cycle period: its last month."))
     start_date = models.DateField(_("first day"), editable=False)
     end_date = models.DateField(_("last day"), editable=False)
     deadline_default = models.DateTimeField(
@@ -65,12 +93,24 @@ class Period(models.Model):
         help_text=_("Kept for reference; the Kapuas deadline decides."),
     )
 
+    every = models.Manager()
+    objects = MonthManager()
+
     class Meta:
         ordering = ["-year", "-month"]
+        default_manager_name = "every"
+        base_manager_name = "every"
         verbose_name = _("period")
         verbose_name_plural = _("periods")
         constraints = [
-            models.UniqueConstraint(fields=["year", "month"], name="period_unique_month"),
+            models.UniqueConstraint(fields=["kind", "year", "month"], name="period_unique_kind_month"),
+            models.CheckConstraint(
+                condition=Q(kind=rules.BULANAN)
+                | Q(kind=rules.TRIWULAN, month__in=[3, 6, 9, 12])
+                | Q(kind=rules.SEMESTER, month__in=[6, 12])
+                | Q(kind=rules.TAHUNAN, month=12),
+                name="period_cycle_ends_its_cycle",
+            ),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="period_month_1_12"),
             models.CheckConstraint(
                 condition=Q(deadline_override__isnull=True) | ~Q(override_reason=""),
@@ -84,17 +124,22 @@ class Period(models.Model):
 
     @property
     def key(self) -> str:
-        return rules.period_key(self.year, self.month)
+        return rules.cycle_key(self.kind, self.year, self.month)
 
     @property
     def deadline(self) -> dt.datetime:
         return self.deadline_override or self.deadline_default
 
+    @property
+    def is_month(self) -> bool:
+        return self.kind == rules.BULANAN
+
     @classmethod
-    def build(cls, year: int, month: int, **fields) -> "Period":
-        """An unsaved period with its dates filled in from the rules."""
-        start, end = rules.period_bounds(year, month)
+    def build(cls, year: int, month: int, kind: str = rules.BULANAN, **fields) -> "Period":
+        """An unsaved period with its dates filled in from the rules (`month`: the last month of a cycle period)."""
+        start, end = rules.cycle_bounds(kind, year, month)
         return cls(
+            kind=kind,
             year=year,
             month=month,
             start_date=start,
@@ -102,6 +147,75 @@ class Period(models.Model):
             deadline_default=rules.default_deadline(year, month),
             **fields,
         )
+
+    @classmethod
+    def cycle_period(cls, kind: str, year: int, end_month: int) -> "Period":
+        """The stored period of that kind, or one built from the rules (reading never writes)."""
+        return cls.every.filter(kind=kind, year=year, month=end_month).first() or cls.build(year, end_month, kind)
+
+    def teacher_period(self) -> "Period | None":
+        """The teachers' cycle period containing this month, None when the year's cycle is monthly.
+
+        At most two queries, once per instance (a list asks it once, not per row).
+        """
+        if not hasattr(self, "_teacher_period"):
+            cycle = TeacherCycle.cycle_of(self.year) if self.is_month else rules.BULANAN
+            self._teacher_period = (
+                None
+                if cycle == rules.BULANAN
+                else Period.cycle_period(cycle, self.year, rules.cycle_end_month(cycle, self.month))
+            )
+        return self._teacher_period
+
+    def months(self) -> list["Period"]:
+        """The stored months this period covers (itself for a month)."""
+        if self.is_month:
+            return [self]
+        return list(Period.objects.filter(year=self.year, start_date__gte=self.start_date, end_date__lte=self.end_date))
+
+
+class TeacherCycle(models.Model):
+    """The teachers' reporting cycle of one year, set by BKPSDM (no row: monthly, like everyone)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    cycle = models.CharField(_("cycle"), max_length=10, choices=Cycle.choices, default=rules.BULANAN)
+    note = models.TextField(_("note"), blank=True)
+    help_url = models.URLField(
+        _("help for school heads"),
+        blank=True,
+        help_text=_("A page on rating teachers in Ruang GTK, linked on the school heads' staff page."),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("teachers' reporting cycle")
+        verbose_name_plural = _("teachers' reporting cycles")
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="teacher_cycle_real_year")
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.get_cycle_display()}"
+
+    @classmethod
+    def cycle_of(cls, year: int) -> str:
+        """The year's cycle, kept in the cache (every list asks it; BKPSDM changes it once a year).
+
+        skp/signals.py forgets it when a row is saved or deleted.
+        """
+
+        def read():
+            return cls.objects.filter(year=year).values_list("cycle", flat=True).first() or rules.BULANAN
+
+        try:
+            return cache.get_or_set(cls.cache_key(year), read, timeout=3600)
+        except Exception:  # the cache is down: read the row, as without one
+            return read()
+
+    @staticmethod
+    def cache_key(year: int) -> str:
+        return f"skp:teacher-cycle:{year}"
 
 
 class MonthlyRecord(models.Model):
@@ -122,6 +236,9 @@ class MonthlyRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The jabatan of that month decides whether the teachers' cycle applies to it
+    # (empty: not known from the row, the ASN's own is_guru is used).
+    is_guru = models.BooleanField(_("teacher that month"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.NOT_STARTED)
     submitted_at = models.DateTimeField(_("first seen submitted"), null=True, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True, help_text=_("e-Kinerja's waktu_dinilai."))
@@ -206,6 +323,11 @@ class MonthlyRecord(models.Model):
     def manual_teacher_entry(self) -> bool:
         """A teacher's record typed in by a person: a warning sign, not compliance."""
         return self.asn.is_guru and (self.edited_by_hand or self.source == Source.MANUAL)
+
+    @property
+    def month_is_guru(self) -> bool:
+        """A teacher that month: the record's own jabatan when known, else the ASN's."""
+        return self.asn.is_guru if self.is_guru is None else self.is_guru
 
     def status(self, as_of: dt.datetime, *, exempt: bool | None = None) -> str:
         """Status at `as_of` (pass `exempt` when the caller already knows it)."""

@@ -33,12 +33,13 @@ def aggregate(period: Period, opd_ids: set[int] | None = None) -> list[dict]:
     rows = compliance_rows(period=period, as_of=_END_OF_TIME, scope=_EVERYONE)
     if opd_ids is not None:
         rows = rows.filter(month_opd_id__in=opd_ids)
-    grouped = rows.order_by().values("month_opd_id", "month_unit_id", "is_guru")
+    # Teachers by the jabatan of that month: their group reads its own deadline (teacher_deadline).
+    grouped = rows.order_by().values("month_opd_id", "month_unit_id", "month_is_guru")
     return [
         {
             "opd_id": row["month_opd_id"],
             "unit_id": row["month_unit_id"],
-            "is_guru": row["is_guru"],
+            "is_guru": row["month_is_guru"],
             **{field: row[field] for field in FIELDS},
         }
         for row in grouped.annotate(
@@ -55,9 +56,11 @@ def aggregate(period: Period, opd_ids: set[int] | None = None) -> list[dict]:
 def rollup_refresh(*, periods: Iterable[Period] | None = None, opd_ids: Iterable[int] | None = None) -> int:
     """Recompute the rollup rows of `periods` (default: all), for `opd_ids` (default: all).
 
-    Returns how many rows were written.
+    A teachers' cycle period (a quarter…) stands for the months it covers,
+    whose teachers take its ratings. Returns how many rows were written.
     """
     periods = list(Period.objects.all() if periods is None else periods)
+    periods = list({m.pk: m for p in periods for m in p.months()}.values())
     opd_ids = None if opd_ids is None else {pk for pk in opd_ids if pk is not None}
     written = 0
     for period in periods:
@@ -113,15 +116,28 @@ def periods_touching(start: dt.date, end: dt.date | None) -> list[Period]:
     return list(periods)
 
 
-def counts_from_rollup(rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime) -> dict[str, int]:
-    """Five statuses from rollup rows: unrated is pending until the deadline, then overdue."""
+def teacher_deadline(period: Period) -> dt.datetime:
+    """The deadline of the period's teachers: their cycle period's, or the month's under a monthly cycle."""
+    cycle = period.teacher_period()
+    return cycle.deadline if cycle is not None else period.deadline
+
+
+def counts_from_rollup(
+    rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime, guru_deadline: dt.datetime | None = None
+) -> dict[str, int]:
+    """Five statuses from rollup rows: unrated is pending until the deadline, then overdue.
+
+    Rows of teachers (`is_guru`) read `guru_deadline` when given (their cycle
+    period's); rows must then be grouped by `is_guru`.
+    """
     counts = dict.fromkeys(rules.STATUSES, 0)
     unrated_status = rules.status_of(rated_at=None, deadline=deadline, as_of=now, exempt=False)
+    guru_status = rules.status_of(rated_at=None, deadline=guru_deadline or deadline, as_of=now, exempt=False)
     for row in rollups:
         counts[rules.EXEMPT] += row["exempt"]
         counts[rules.ON_TIME] += row["on_time"]
         counts[rules.LATE] += row["late"]
-        counts[unrated_status] += row["unrated"]
+        counts[guru_status if row.get("is_guru") else unrated_status] += row["unrated"]
     return counts
 
 

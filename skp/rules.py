@@ -113,6 +113,64 @@ def months_back(year: int, month: int, count: int = 12) -> list[tuple[int, int]]
     return keys
 
 
+# The teachers' reporting cycle (DESIGN.md "Teachers report through Ruang GTK"):
+# months per cycle period. `bulanan` is everyone's monthly rule.
+BULANAN = "bulanan"
+TRIWULAN = "triwulan"
+SEMESTER = "semester"
+TAHUNAN = "tahunan"
+CYCLE_MONTHS = {BULANAN: 1, TRIWULAN: 3, SEMESTER: 6, TAHUNAN: 12}
+CYCLES = tuple(CYCLE_MONTHS)
+_CYCLE_KEY_RE = re.compile(r"^(\d{4})(?:-(Q[1-4]|S[12]|\d{2}))?$", re.IGNORECASE)
+
+
+def is_guru_jabatan(jabatan: str | None) -> bool | None:
+    """A teacher by the jabatan name (DESIGN.md: it starts with "Guru"), as opd.Asn.is_guru; None when blank."""
+    text = jabatan or ""
+    return text[:4].lower() == "guru" if text.strip() else None
+
+
+def cycle_end_month(cycle: str, month: int) -> int:
+    """The last month of the cycle period that contains `month` (a month is its own period under bulanan)."""
+    size = CYCLE_MONTHS[cycle]
+    return ((month - 1) // size + 1) * size
+
+
+def cycle_bounds(cycle: str, year: int, end_month: int) -> tuple[dt.date, dt.date]:
+    first = end_month - CYCLE_MONTHS[cycle] + 1
+    return dt.date(year, first, 1), period_bounds(year, end_month)[1]
+
+
+def cycle_key(cycle: str, year: int, end_month: int) -> str:
+    """'2025-03' for a month, '2025-Q1', '2025-S2' or '2025' for the teachers' cycle periods."""
+    if cycle == TRIWULAN:
+        return f"{year:04d}-Q{end_month // 3}"
+    if cycle == SEMESTER:
+        return f"{year:04d}-S{end_month // 6}"
+    if cycle == TAHUNAN:
+        return f"{year:04d}"
+    return period_key(year, end_month)
+
+
+def parse_cycle_period(text: str) -> tuple[str, int, int]:
+    """'2025-03', '2025-Q1', '2025-S1' or '2025' -> (cycle, year, end month). Anything else is refused."""
+    match = _CYCLE_KEY_RE.match(str(text).strip())
+    if not match:
+        raise RuleError(
+            _("Period %(period)r must be written YYYY-MM, YYYY-Q1..Q4, YYYY-S1/S2 or YYYY.") % {"period": text}
+        )
+    year, part = int(match.group(1)), (match.group(2) or "").upper()
+    if not 2000 <= year <= 2100:
+        raise RuleError(_("Period %(period)r is not a real month.") % {"period": text})
+    if not part:
+        return TAHUNAN, year, 12
+    if part.startswith("Q"):
+        return TRIWULAN, year, int(part[1]) * 3
+    if part.startswith("S"):
+        return SEMESTER, year, int(part[1]) * 6
+    return BULANAN, *parse_period(text)
+
+
 def aware(moment: dt.datetime) -> dt.datetime:
     """Naive timestamps from BKN are WIB wall-clock times."""
     if moment.tzinfo is None:
@@ -263,8 +321,12 @@ def parse_predikat(word) -> str | None:
 
 
 def on_time_rate(counts: dict[str, int]) -> float | None:
-    """on_time ÷ records that are not exempt; None when nobody is expected to file."""
-    expected = sum(n for status, n in counts.items() if status != EXEMPT)
+    """on_time ÷ records that are due and not exempt; None when none is.
+
+    Records not yet due (pending) are left out (DESIGN.md, "Teachers report
+    through Ruang GTK"): a quarter's first months must not drag a rate to 0 %.
+    """
+    expected = sum(n for status, n in counts.items() if status not in (EXEMPT, PENDING))
     if not expected:
         return None
     return counts.get(ON_TIME, 0) / expected

@@ -24,12 +24,13 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.functions import Coalesce
 
 from opd.access import Scope
 from opd.models import Asn
 
 from . import expressions, rules
-from .models import AnnualSkp, Exemption, MonthlyRecord, Period
+from .models import AnnualSkp, Exemption, MonthlyRecord, Period, TeacherCycle
 
 
 def period_for(year: int, month: int) -> Period:
@@ -67,7 +68,10 @@ def compliance_rows(
     (a transfer does not move history). Each row carries: status, stage_then,
     rated_at_then, predikat_then, must_act (stage, predikat and must_act are
     left out with detail=False, to count, filter or sort), month_opd_id/unit_id/atasan_id and, with
-    `names`, month_opd_kode/opd_nama/unit_nama/atasan_nama (four more joins).
+    `names`, month_opd_kode/opd_nama/unit_nama/atasan_nama (four more joins),
+    and month_is_guru (a teacher that month). A teacher's row in a year whose
+    teachers' cycle is not monthly reads its cycle period's record, appraiser
+    and deadline (the deadline per row: `period.teacher_period().deadline`).
     Lists pick their page with a light query and load its rows with
     `listed_rows`.
     """
@@ -76,42 +80,64 @@ def compliance_rows(
     # An unsaved period has no records; pk 0 is never used, so nothing joins.
     rec = FilteredRelation("records", condition=Q(records__period_id=period.pk or 0))
     has_rec = Q(rec__id__isnull=False)
+    # DESIGN.md "Teachers report through Ruang GTK": in a year whose cycle is not
+    # monthly, a teacher's month (by that month's jabatan) takes the record and
+    # deadline of the cycle period containing it, joined as `cyc`.
+    cycle = period.teacher_period()
 
     # DESIGN.md "Population": an ASN files from the month of the earliest periode_awal
     # among the year's plans; with no known plan, every month.
     not_yet_serving = Exists(
         AnnualSkp.objects.filter(asn_id=OuterRef("pk"), year=period.year, periode_awal__gt=period.end_date)
     )
-    rows = (
-        Asn.objects.annotate(rec=rec)
-        .filter(has_rec | (Q(is_active=True, known_only_as_appraiser=False) & ~not_yet_serving))
-        .annotate(
-            record_id=F("rec__id"),
-            record_opd_id=F("rec__opd_id"),
-            month_opd_id=Case(When(has_rec, then=F("rec__opd_id")), default=F("opd_id")),
-            month_unit_id=Case(When(has_rec, then=F("rec__unit_id")), default=F("unit_id")),
-            month_atasan_id=Case(When(has_rec, then=F("rec__atasan_id")), default=F("atasan_id")),
-            rated_at_then=Case(
-                When(expressions.rated_by("rec__rated_at", as_of), then=F("rec__rated_at")),
-                default=None,
-                output_field=DateTimeField(),
-            ),
-            is_exempt=expressions.exempt_in(OuterRef("pk"), period.start_date, period.end_date),
-        )
-        .annotate(
-            status=expressions.status(exempt="is_exempt", rated_at="rec__rated_at", deadline=deadline, as_of=as_of)
-        )
-        .annotate(status_order=expressions.status_order("status", STATUS_ORDER))
+    rows = Asn.objects.annotate(rec=rec)
+    if cycle is not None:
+        rows = rows.annotate(cyc=FilteredRelation("records", condition=Q(records__period_id=cycle.pk or 0)))
+    rows = rows.filter(has_rec | (Q(is_active=True, known_only_as_appraiser=False) & ~not_yet_serving)).annotate(
+        month_is_guru=Coalesce(F("rec__is_guru"), F("is_guru"))
     )
+    teacher = Q(month_is_guru=True) if cycle is not None else None
+
+    def ruling(field: str):
+        return expressions.ruling(field, teacher=teacher)
+
+    atasan = [When(teacher & Q(cyc__atasan_id__isnull=False), then=F("cyc__atasan_id"))] if cycle else []
+    rows = rows.alias(
+        rule_rated_at=ruling("rated_at"),
+        rule_stage=ruling("stage"),
+        rule_submitted_at=ruling("submitted_at"),
+        rule_predikat_bkn=ruling("predikat_bkn"),
+        rule_predikat_computed=ruling("predikat_computed"),
+    ).annotate(
+        record_id=F("rec__id"),
+        record_opd_id=F("rec__opd_id"),
+        month_opd_id=Case(When(has_rec, then=F("rec__opd_id")), default=F("opd_id")),
+        month_unit_id=Case(When(has_rec, then=F("rec__unit_id")), default=F("unit_id")),
+        month_atasan_id=Case(*atasan, When(has_rec, then=F("rec__atasan_id")), default=F("atasan_id")),
+        rated_at_then=Case(
+            When(expressions.rated_by("rule_rated_at", as_of), then=F("rule_rated_at")),
+            default=None,
+            output_field=DateTimeField(),
+        ),
+        is_exempt=expressions.exempt_in(OuterRef("pk"), period.start_date, period.end_date),
+    )
+    month_status = expressions.status_by_cycle(
+        teacher=teacher,
+        exempt="is_exempt",
+        deadline=deadline,
+        cycle_deadline=cycle.deadline if cycle is not None else None,
+        as_of=as_of,
+    )
+    rows = rows.annotate(status=month_status).annotate(status_order=expressions.status_order("status", STATUS_ORDER))
     if detail:
         rows = rows.annotate(
             stage_then=expressions.stage(
-                stage="rec__stage", submitted_at="rec__submitted_at", rated_at="rec__rated_at", as_of=as_of
+                stage="rule_stage", submitted_at="rule_submitted_at", rated_at="rule_rated_at", as_of=as_of
             ),
             predikat_then=expressions.predikat(
-                rated_at="rec__rated_at",
-                predikat_bkn="rec__predikat_bkn",
-                predikat_computed="rec__predikat_computed",
+                rated_at="rule_rated_at",
+                predikat_bkn="rule_predikat_bkn",
+                predikat_computed="rule_predikat_computed",
                 as_of=as_of,
             ),
         ).annotate(must_act=expressions.must_act(status="status", stage="stage_then"))
@@ -127,6 +153,15 @@ def compliance_rows(
 def with_names(rows: QuerySet, *which: str) -> QuerySet:
     """Add the names of that month's OPD, unit and appraiser (all, or those in `which`)."""
     has_rec = Q(rec__id__isnull=False)
+    # The cycle's appraiser rules a teacher's row when the cycle period names one (as month_atasan_id).
+    cycle = (
+        [
+            When(Q(month_is_guru=True, cyc__atasan_id__isnull=False), then=F(f"cyc__atasan__{f}"))
+            for f in ("nama", "nip")
+        ]
+        if "cyc" in rows.query._filtered_relations
+        else [None, None]
+    )
     names = {
         "opd": {
             "month_opd_kode": Case(When(has_rec, then=F("rec__opd__kode")), default=F("opd__kode")),
@@ -134,8 +169,12 @@ def with_names(rows: QuerySet, *which: str) -> QuerySet:
         },
         "unit": {"month_unit_nama": Case(When(has_rec, then=F("rec__unit__nama")), default=F("unit__nama"))},
         "atasan": {
-            "month_atasan_nama": Case(When(has_rec, then=F("rec__atasan__nama")), default=F("atasan__nama")),
-            "month_atasan_nip": Case(When(has_rec, then=F("rec__atasan__nip")), default=F("atasan__nip")),
+            "month_atasan_nama": Case(
+                *cycle[:1] if cycle[0] else (), When(has_rec, then=F("rec__atasan__nama")), default=F("atasan__nama")
+            ),
+            "month_atasan_nip": Case(
+                *cycle[1:] if cycle[1] else (), When(has_rec, then=F("rec__atasan__nip")), default=F("atasan__nip")
+            ),
         },
     }
     for key in which or names:
@@ -153,7 +192,7 @@ def _apply_filters(rows: QuerySet, filters: RowFilters) -> QuerySet:
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.is_guru is not None:
-        rows = rows.filter(is_guru=filters.is_guru)
+        rows = rows.filter(month_is_guru=filters.is_guru)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.text:
@@ -196,26 +235,52 @@ def listed_rows(pks: list[int], *, period: Period, as_of: dt.datetime) -> list[L
     """
     as_of = rules.aware(as_of)
     asns = Asn.objects.filter(pk__in=pks).select_related("unit", "atasan")
-    records = {}
+    cycle = period.teacher_period()
+    records, cycle_records = {}, {}
     if period.pk:
         records = {
             r.asn_id: r
             for r in MonthlyRecord.objects.filter(period=period, asn_id__in=pks).select_related("unit", "atasan")
         }
+    if cycle is not None and cycle.pk:
+        cycle_records = {
+            r.asn_id: r for r in MonthlyRecord.objects.filter(period=cycle, asn_id__in=pks).select_related("atasan")
+        }
     exempt = set(Exemption.objects.overlapping(period).filter(asn_id__in=pks).values_list("asn_id", flat=True))
     rows = []
     for asn in asns:
         record = records.get(asn.pk)
+        rule = ruling_record(asn, record, period, cycle, cycle_records.get(asn.pk))
         rows.append(
             ListedRow(
                 asn=asn,
                 record=record,
                 unit=record.unit if record else asn.unit,
-                atasan=record.atasan if record else asn.atasan,
-                **rules.as_it_stood(record=record, deadline=period.deadline, as_of=as_of, exempt=asn.pk in exempt),
+                atasan=rule["atasan"],
+                **rules.as_it_stood(
+                    record=rule["record"], deadline=rule["deadline"], as_of=as_of, exempt=asn.pk in exempt
+                ),
             )
         )
     return rows
+
+
+def month_is_guru(asn: Asn, record: MonthlyRecord | None) -> bool:
+    """A teacher that month: the record's jabatan when it is known, else the ASN's (SQL: month_is_guru)."""
+    return asn.is_guru if record is None or record.is_guru is None else record.is_guru
+
+
+def ruling_record(asn, record, period: Period, cycle: Period | None, cycle_record) -> dict:
+    """Which record and deadline decide one ASN's month, and its appraiser (the Python twin of compliance_rows).
+
+    A teacher's month in a year whose cycle is not monthly takes the cycle
+    period's record and deadline (DESIGN.md "Teachers report through Ruang GTK").
+    """
+    month_atasan = record.atasan if record else asn.atasan
+    if cycle is not None and month_is_guru(asn, record):
+        atasan = cycle_record.atasan if cycle_record and cycle_record.atasan_id else month_atasan
+        return {"record": cycle_record, "deadline": cycle.deadline, "atasan": atasan, "cycle": cycle}
+    return {"record": record, "deadline": period.deadline, "atasan": month_atasan, "cycle": None}
 
 
 class CountedPaginator(Paginator):
@@ -262,17 +327,24 @@ def compliance_summary(rows: QuerySet) -> dict[str, int]:
 
 
 def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[dict]:
-    """One row per period (newest first) for one ASN, stored record or not: two queries."""
+    """One row per period (newest first) for one ASN, stored record or not.
+
+    Two queries, and two more when a year's teachers' cycle is not monthly
+    (its periods and their records). A teacher's month shows its cycle
+    period's rule (row key "cycle", None for a month of its own).
+    """
+    cycles = {p.pk or p.key: p.teacher_period() for p in periods}
+    wanted = [p for p in periods if p.pk] + [c for c in cycles.values() if c is not None and c.pk]
     records = {
         r.period_id: r
-        for r in MonthlyRecord.objects.filter(asn=asn, period__in=[p for p in periods if p.pk]).select_related(
-            "opd", "unit", "atasan"
-        )
+        for r in MonthlyRecord.objects.filter(asn=asn, period__in=wanted).select_related("opd", "unit", "atasan")
     }
     exemptions = list(Exemption.objects.filter(asn=asn))
     history = []
     for period in periods:
         record = records.get(period.pk) if period.pk else None
+        cycle = cycles[period.pk or period.key]
+        rule = ruling_record(asn, record, period, cycle, records.get(cycle.pk) if cycle and cycle.pk else None)
         exemption = next(
             (e for e in exemptions if rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)),
             None,
@@ -282,10 +354,58 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
                 "period": period,
                 "record": record,
                 "exemption": exemption,
-                **rules.as_it_stood(record=record, deadline=period.deadline, as_of=as_of, exempt=exemption is not None),
+                "cycle": rule["cycle"],
+                "ruling": rule["record"],
+                # A monthly rating while the teachers' cycle is not monthly: flagged, never a failure.
+                "hand_entry": rule["cycle"] is not None and record is not None and record.stage == rules.RATED,
+                "deadline": rule["deadline"],
+                "atasan": rule["atasan"],
+                **rules.as_it_stood(
+                    record=rule["record"], deadline=rule["deadline"], as_of=as_of, exempt=exemption is not None
+                ),
             }
         )
     return history
+
+
+def heads_waiting(*, period: Period, as_of: dt.datetime, opd_id: int, limit: int = 10) -> list[dict]:
+    """The appraisers (at Disdik: the school heads) with the most teachers waiting for their rating, in one query.
+
+    A teacher waits when their filing (that month's, or their cycle period's
+    on the Ruang GTK cycle) is in e-Kinerja unrated: stage `submitted`.
+    """
+    rows = with_names(
+        compliance_rows(
+            period=period,
+            as_of=as_of,
+            scope=Scope(role="system", all_opd=True),
+            filters=RowFilters(opd_id=opd_id, is_guru=True),
+            names=False,
+        ),
+        "atasan",
+    ).filter(stage_then=rules.SUBMITTED, month_atasan_id__isnull=False)
+    return list(
+        rows.order_by()
+        .values("month_atasan_id", "month_atasan_nama", "month_atasan_nip")
+        .annotate(waiting=Count("pk"), overdue=Count("pk", filter=Q(status=rules.OVERDUE)))
+        .order_by("-waiting", "-overdue", "month_atasan_nama")[:limit]
+    )
+
+
+def teacher_hand_entries() -> QuerySet:
+    """Monthly ratings of teachers (that month's jabatan) in a year whose teachers' cycle is not monthly.
+
+    The circular advises teachers against filling e-Kinerja by hand: Ruang
+    GTK rates them per cycle period. Such a rating is flagged for BKPSDM and
+    never counted as a failure (the month follows the cycle period's record).
+    No BKN field is known to mark the source, so this is the sign.
+    """
+    cycle_years = TeacherCycle.objects.exclude(cycle=rules.BULANAN).values("year")
+    return (
+        MonthlyRecord.objects.alias(teacher=Coalesce(F("is_guru"), F("asn__is_guru")))
+        .filter(period__kind=rules.BULANAN, period__year__in=cycle_years, stage=rules.RATED, teacher=True)
+        .order_by()
+    )
 
 
 def recent_periods(*, year: int, month: int, count: int = 12) -> list[Period]:
@@ -317,7 +437,7 @@ def compliance_report(*, period: Period, as_of: dt.datetime, scope: Scope, opd_i
         "opd": "month_opd_kode",
         "opd_nama": "month_opd_nama",
         "unor": "month_unit_nama",
-        "is_guru": "is_guru",
+        "is_guru": "month_is_guru",
         "stage": "stage_then",
         "status": "status",
         "rated_at": "rated_at_then",
@@ -326,13 +446,15 @@ def compliance_report(*, period: Period, as_of: dt.datetime, scope: Scope, opd_i
         "atasan_nip": "month_atasan_nip",
     }
     ordered = rows.order_by("month_opd_kode", "month_unit_nama", "nama", "nip")
-    # The deadline that applies to each row: the month's for now (a teachers' cycle may differ later).
+    # The deadline that applies to each row: the month's, or a teacher's cycle period's.
     deadline = _iso_wib(period.deadline)
+    cycle = period.teacher_period()
+    cycle_deadline = _iso_wib(cycle.deadline) if cycle is not None else deadline
     items = []
     for values in ordered.values(*fields.values()):
         item = {key: values[column] for key, column in fields.items()}
         item["rated_at"] = _iso_wib(item["rated_at"])
-        item["deadline"] = deadline
+        item["deadline"] = cycle_deadline if item["is_guru"] else deadline
         items.append(item)
     summary = dict.fromkeys(rules.STATUSES, 0)
     for item in items:

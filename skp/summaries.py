@@ -5,35 +5,46 @@ from collections.abc import Iterable
 
 from . import rules
 from .models import Period
-from .rollup import counts_from_rollup, rollup_rows
+from .rollup import counts_from_rollup, rollup_rows, teacher_deadline
 
 GROUPS = ("all", "non_guru", "guru")
 
 
-def _grouped(rows: list[dict], *, now: dt.datetime, deadline: dt.datetime) -> dict[str, dict]:
-    """Counts for everyone, for non-teachers and for teachers, each with its on-time rate."""
+def _grouped(rows: list[dict], *, now: dt.datetime, period: Period) -> dict[str, dict]:
+    """Counts for everyone, for non-teachers and for teachers, each with its on-time rate.
+
+    Teachers' unrated rows are pending or overdue by their own deadline (their cycle period's).
+    """
+    deadline, guru_deadline = period.deadline, teacher_deadline(period)
     result = {}
     for group, keep in (
         ("all", lambda r: True),
         ("non_guru", lambda r: not r["is_guru"]),
         ("guru", lambda r: r["is_guru"]),
     ):
-        counts = counts_from_rollup((r for r in rows if keep(r)), now=now, deadline=deadline)
+        counts = counts_from_rollup(
+            (r for r in rows if keep(r)), now=now, deadline=deadline, guru_deadline=guru_deadline
+        )
         result[group] = {"counts": counts, "total": sum(counts.values()), "rate": rules.on_time_rate(counts)}
     return result
 
 
 def period_summary(period: Period, *, now: dt.datetime, opd_ids: set[int] | None = None) -> dict[str, dict]:
     rows = rollup_rows([period], opd_ids, by=("is_guru",))[period.key]
-    return _grouped(rows, now=now, deadline=period.deadline)
+    return _grouped(rows, now=now, period=period)
 
 
 def unit_summaries(period: Period, *, now: dt.datetime, opd_id: int) -> dict[int | None, dict]:
     """Counts per unit of one OPD (key None: staff placed in no unit)."""
+    by_unit: dict[int | None, list[dict]] = {}
+    for row in rollup_rows([period], {opd_id}, by=("unit_id", "is_guru"))[period.key]:
+        by_unit.setdefault(row["unit_id"], []).append(row)
+    guru_deadline = teacher_deadline(period)
     result = {}
-    for row in rollup_rows([period], {opd_id}, by=("unit_id",))[period.key]:
-        counts = counts_from_rollup([row], now=now, deadline=period.deadline)
-        result[row["unit_id"]] = {"counts": counts, "total": row["total"], "rate": rules.on_time_rate(counts)}
+    for unit_id, rows in by_unit.items():
+        counts = counts_from_rollup(rows, now=now, deadline=period.deadline, guru_deadline=guru_deadline)
+        total = sum(r["total"] for r in rows)
+        result[unit_id] = {"counts": counts, "total": total, "rate": rules.on_time_rate(counts)}
     return result
 
 
@@ -43,7 +54,7 @@ def opd_summaries(period: Period, *, now: dt.datetime, opd_ids: Iterable[int]) -
     by_opd: dict[int, list[dict]] = {pk: [] for pk in opd_ids}
     for row in rollup_rows([period], opd_ids, by=("opd_id", "is_guru"))[period.key]:
         by_opd.setdefault(row["opd_id"], []).append(row)
-    return {pk: _grouped(rows, now=now, deadline=period.deadline) for pk, rows in by_opd.items()}
+    return {pk: _grouped(rows, now=now, period=period) for pk, rows in by_opd.items()}
 
 
 def trend(periods: list[Period], *, now: dt.datetime, opd_ids: set[int] | None = None) -> list[dict]:
@@ -51,7 +62,7 @@ def trend(periods: list[Period], *, now: dt.datetime, opd_ids: set[int] | None =
     rows = rollup_rows(periods, opd_ids, by=("is_guru",))
     points = []
     for period in sorted(periods, key=lambda p: (p.year, p.month)):
-        groups = _grouped(rows[period.key], now=now, deadline=period.deadline)
+        groups = _grouped(rows[period.key], now=now, period=period)
         points.append({"period": period, **groups})
     return points
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -26,12 +26,14 @@ from reminders.services import last_appraiser_nudges, last_reminded
 from . import rules
 from .appraisers import appraiser_ranking, own_pending_ratings
 from .charts import TREND_SERIES, trend_chart
+from .models import TeacherCycle
 from .pagecache import cached_parts, dashboard_keys
 from .selectors import (
     RowFilters,
     asn_history,
     compliance_rows,
     compliance_summary,
+    heads_waiting,
     last_synced_at,
     listed_rows,
     page_of,
@@ -279,6 +281,8 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
                 "cards": _summary_cards(summary["all"]),
                 "groups": GROUPS,
                 "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
+                # At Disdik: the school heads with the most teachers waiting for their rating.
+                "heads_waiting": heads_waiting(period=period, as_of=now, opd_id=opd.pk),
                 "unit_count": unit_count,
                 "chart": trend_chart(trend(_period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
             }
@@ -354,6 +358,7 @@ def staff(request):
 
     everyone = compliance_rows(period=period, as_of=now, scope=scope, names=False).filter(scope.staff_rows_q())
     counts = compliance_summary(everyone)
+    context["teachers"] = _teachers_on_cycle(everyone, period)
     context.update(
         {
             **period_context(request, period, period_error, now),
@@ -365,6 +370,28 @@ def staff(request):
         }
     )
     return render(request, "skp/staff.html", context, status=400 if period_error else 200)
+
+
+def _teachers_on_cycle(rows, period) -> dict | None:
+    """For a school head: their teachers by the cycle period (filed and waiting for them, rated, not filed), in one
+    query, with the year's cycle and BKPSDM's help link; None when the year's cycle is monthly or none is a teacher."""
+    cycle = period.teacher_period()
+    if cycle is None:
+        return None
+    stages = (
+        rows.filter(month_is_guru=True)
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            waiting=Count("pk", filter=Q(stage_then=rules.SUBMITTED)),
+            rated=Count("pk", filter=Q(stage_then=rules.RATED)),
+            missing=Count("pk", filter=Q(stage_then=rules.NOT_STARTED)),
+        )
+    )
+    if not stages["total"]:
+        return None
+    help_url = TeacherCycle.objects.filter(year=period.year).values_list("help_url", flat=True).first()
+    return {**stages, "cycle": cycle, "help_url": help_url or ""}
 
 
 @require_GET

@@ -47,12 +47,13 @@ class AsnFactory(factory.django.DjangoModelFactory):
 class PeriodFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Period
-        django_get_or_create = ("year", "month")
+        django_get_or_create = ("kind", "year", "month")
 
+    kind = rules.BULANAN
     year = 2025
     month = 3
-    start_date = factory.LazyAttribute(lambda o: rules.period_bounds(o.year, o.month)[0])
-    end_date = factory.LazyAttribute(lambda o: rules.period_bounds(o.year, o.month)[1])
+    start_date = factory.LazyAttribute(lambda o: rules.cycle_bounds(o.kind, o.year, o.month)[0])
+    end_date = factory.LazyAttribute(lambda o: rules.cycle_bounds(o.kind, o.year, o.month)[1])
     deadline_default = factory.LazyAttribute(lambda o: rules.default_deadline(o.year, o.month))
 
 

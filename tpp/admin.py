@@ -9,6 +9,7 @@ from .models import Finalisation, RuleSet, ShareRule
 class ShareRuleInline(admin.TabularInline):
     model = ShareRule
     extra = 0
+    fields = ("status", "predikat", "applies_to", "share")
 
 
 @admin.register(RuleSet)

@@ -40,7 +40,17 @@ class RuleSet(models.Model):
 
 
 class ShareRule(models.Model):
-    """One line: for this status (and predikat, or any), this share is paid."""
+    """One line: for this status (and predikat, or any), this share is paid, to everyone or to one group.
+
+    Many regencies pay certified teachers through TPG and not through this
+    basis: a line may apply to teachers or to non-teachers only; a line for
+    that group wins over a line for everyone.
+    """
+
+    class AppliesTo(models.TextChoices):
+        ALL = "all", _("everyone")
+        GURU = "guru", _("teachers only")
+        NON_GURU = "non_guru", _("non-teachers only")
 
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules", verbose_name=_("rule table"))
     status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES)
@@ -53,13 +63,14 @@ class ShareRule(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
+    applies_to = models.CharField(_("applies to"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.ALL)
 
     class Meta:
         ordering = ["ruleset", "status", "predikat"]
         verbose_name = _("share rule")
         verbose_name_plural = _("share rules")
         constraints = [
-            models.UniqueConstraint(fields=["ruleset", "status", "predikat"], name="share_rule_unique"),
+            models.UniqueConstraint(fields=["ruleset", "status", "predikat", "applies_to"], name="share_rule_unique"),
             models.CheckConstraint(condition=Q(share__gte=0, share__lte=100), name="share_rule_0_100"),
         ]
 
@@ -127,7 +138,8 @@ class BasisRow(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES)
     predikat = models.CharField(_("predikat"), max_length=20, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
-    share = models.DecimalField(_("share paid (%)"), max_digits=5, decimal_places=2)
+    # Empty: the month was not yet due (a teacher's cycle period still open), marked "not yet due", never 0 %.
+    share = models.DecimalField(_("share paid (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     reason = models.CharField(_("why"), max_length=300)
 
     class Meta:
@@ -137,4 +149,4 @@ class BasisRow(models.Model):
         constraints = [models.UniqueConstraint(fields=["finalisation", "asn"], name="basis_row_unique_asn")]
 
     def __str__(self):
-        return f"{self.nip} {self.share}%"
+        return f"{self.nip} {self.share if self.share is not None else '-'}%"

@@ -13,7 +13,7 @@ from skp import rules
 from skp.models import Period, Predikat
 from skp.selectors import RowFilters, compliance_rows, with_names
 
-from .models import BasisRow, Finalisation, RuleSet
+from .models import BasisRow, Finalisation, RuleSet, ShareRule
 
 EVERYONE = Scope(role="system", all_opd=True)
 
@@ -28,8 +28,12 @@ class BasisLine:
     status: str
     predikat: str
     rated_at: dt.datetime | None
-    share: Decimal
+    share: Decimal | None  # None: not yet due ("belum jatuh tempo"), never 0 %
     reason: str
+
+    @property
+    def not_yet_due(self) -> bool:
+        return self.share is None
 
 
 @dataclass
@@ -54,9 +58,15 @@ class Basis:
 
     @property
     def average_share(self) -> Decimal | None:
-        if not self.lines:
+        """Over the months that are due (a month not yet due is paid by no rule yet)."""
+        due = [line.share for line in self.lines if line.share is not None]
+        if not due:
             return None
-        return (sum(line.share for line in self.lines) / len(self.lines)).quantize(Decimal("0.01"))
+        return (sum(due) / len(due)).quantize(Decimal("0.01"))
+
+    @property
+    def not_yet_due(self) -> int:
+        return sum(1 for line in self.lines if line.share is None)
 
 
 def ruleset_for(period: Period) -> RuleSet | None:
@@ -69,12 +79,25 @@ def ruleset_for(period: Period) -> RuleSet | None:
     )
 
 
-def share_of(ruleset: RuleSet | None, status: str, predikat: str) -> tuple[Decimal, str]:
-    """The share paid and why, by the exact rule for (status, predikat), else the status's rule for any predikat."""
+def share_of(
+    ruleset: RuleSet | None, status: str, predikat: str, *, is_guru: bool = False
+) -> tuple[Decimal | None, str]:
+    """The share paid and why, by the exact rule for (status, predikat), else the status's rule for any predikat.
+
+    Lines for the ASN's group (teachers or non-teachers) win over lines for
+    everyone. A month not yet due (pending: a teacher's cycle period still
+    open) is paid by no rule yet: None, "not yet due", never 0 %.
+    """
     status_label = rules.STATUS_LABELS[status]
+    if status == rules.PENDING:
+        return None, _("not yet due")
     if ruleset is None:
         return Decimal(0), _("%(status)s; no TPP rule table is in force for this period") % {"status": status_label}
-    table = {(r.status, r.predikat): r.share for r in ruleset.rules.all()}
+    group = ShareRule.AppliesTo.GURU if is_guru else ShareRule.AppliesTo.NON_GURU
+    table = {}
+    for line in sorted(ruleset.rules.all(), key=lambda r: r.applies_to != ShareRule.AppliesTo.ALL):
+        if line.applies_to in (ShareRule.AppliesTo.ALL, group):
+            table[(line.status, line.predikat)] = line.share  # the group's line, read last, wins
     share = table.get((status, predikat or ""))
     if share is None:
         share = table.get((status, ""))
@@ -130,11 +153,13 @@ def live_basis(*, period: Period, opd: Opd, as_of: dt.datetime) -> Basis:
             "unit",
         )
         .order_by("month_unit_nama", "nama", "nip")
-        .values("pk", "nip", "nama", "month_unit_nama", "is_guru", "status", "predikat_then", "rated_at_then")
+        .values("pk", "nip", "nama", "month_unit_nama", "month_is_guru", "status", "predikat_then", "rated_at_then")
     )
     lines = []
     for r in rows:
-        share, reason = share_of(ruleset, r["status"], r["predikat_then"] or "")
+        # A teacher's month by its cycle period (compliance_rows): its status and predikat.
+        r["is_guru"] = r["month_is_guru"]
+        share, reason = share_of(ruleset, r["status"], r["predikat_then"] or "", is_guru=r["is_guru"])
         lines.append(
             BasisLine(
                 asn_id=r["pk"],

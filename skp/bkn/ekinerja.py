@@ -200,6 +200,47 @@ def parse_period(row: dict) -> BknPeriod | None:
     )
 
 
+CYCLE_TYPES = {"triwulan": rules.TRIWULAN, "semester": rules.SEMESTER, "tahunan": rules.TAHUNAN}
+
+
+def parse_cycle_period(row: dict) -> tuple[str, BknPeriod] | None:
+    """A period of the teachers' cycle (DESIGN.md "Teachers report through Ruang GTK"): `tipe_periodik`
+    triwulan, semester or tahunan, or a `jenis_periode` tahunan without one; None for any other.
+
+    Returns the cycle and the period with its last month as `month` (Q1: 3);
+    the number is `angka_periodik`, or read from `periode_awal`. RowError
+    for one that cannot be read.
+    """
+    tipe = str(_get(row, "tipe_periodik") or "").strip().lower()
+    jenis = str(_get(row, "jenis_periode") or "").strip().lower()
+    cycle = CYCLE_TYPES.get(tipe) or (rules.TAHUNAN if not tipe and jenis == "tahunan" else None)
+    if cycle is None:
+        return None
+    bkn_id = _get(row, "id")
+    if bkn_id is None:
+        raise RowError(_("a period without an id"))
+    start = parse_date(_get(row, "periode_awal"))
+    size = rules.CYCLE_MONTHS[cycle]
+    try:
+        year = int(_get(row, "tahun"))
+    except (TypeError, ValueError):
+        if start is None:
+            raise RowError(_("period %(id)s names no month") % {"id": bkn_id}) from None
+        year = start.year
+    try:
+        number = 1 if cycle == rules.TAHUNAN else int(_get(row, "angka_periodik"))
+    except (TypeError, ValueError):
+        if start is None:
+            raise RowError(_("period %(id)s names no month") % {"id": bkn_id}) from None
+        number = (start.month - 1) // size + 1
+    if not 1 <= number <= 12 // size or not 2000 <= year <= 2100:
+        raise RowError(
+            _("period %(id)s has month %(month)s of %(year)s") % {"id": bkn_id, "month": number, "year": year}
+        )
+    batas = parse_date(_get(row, "batas_pengisian"))
+    return cycle, BknPeriod(bkn_id=str(bkn_id).strip(), year=year, month=number * size, batas_pengisian=batas)
+
+
 def parse_plan(row: dict) -> SkpPlan:
     raw, row = row, lowered(row)
     unor_id = _get(row, "skp_unor_id", "unor_id")

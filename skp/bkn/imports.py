@@ -82,6 +82,28 @@ def title_period(rows: list[list]) -> tuple[int, int] | None:
     return (int(match[2]), MONTHS[match[1]]) if match else None
 
 
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def title_cycle_period(rows: list[list]) -> tuple[str, int, int] | None:
+    """A title naming a teachers' cycle period: "Triwulan I 2025", "Semester II Tahun 2025", "Tahunan 2025".
+
+    Returns (cycle, year, last month), or None for a title that names none
+    (then the month of title_period, if any, is the period).
+    """
+    text = " ".join(str(cell) for row in rows for cell in row if cell).lower()
+    match = re.search(r"triwulan\s+(iv|iii|ii|i|[1-4])\b\D*?(\d{4})", text)
+    if match:
+        return rules.TRIWULAN, int(match[2]), ROMAN[match[1]] * 3
+    match = re.search(r"semester\s+(ii|i|[12])\b\D*?(\d{4})", text)
+    if match:
+        return rules.SEMESTER, int(match[2]), ROMAN[match[1]] * 6
+    match = re.search(r"tahunan\D*?(\d{4})", text)
+    if match:
+        return rules.TAHUNAN, int(match[1]), 12
+    return None
+
+
 def title_year(rows: list[list]) -> int | None:
     match = re.search(r"tahun\s+(\d{4})", " ".join(str(c) for r in rows for c in r if c).lower())
     return int(match[1]) if match else None
@@ -100,9 +122,16 @@ def _cell_nip(value) -> str:
 
 @data_changes_batched()
 def import_file(
-    path: Path, *, period: tuple[int, int] | None = None, dry_run: bool = False, triggered_by: str
+    path: Path,
+    *,
+    period: tuple[int, int] | tuple[str, int, int] | None = None,
+    dry_run: bool = False,
+    triggered_by: str,
 ) -> ImportResult:
     """Import one export. Raises ImportRefused (nothing written) or returns what was done.
+
+    `period` is (year, month), or (cycle, year, last month) for a teachers'
+    cycle period (rules.parse_cycle_period: 2025-Q1, 2025-S1, 2025).
 
     One pass over the rows checks them and parses them; nothing is written
     unless every row passed.
@@ -116,15 +145,19 @@ def import_file(
     titles = head[:header_index]
 
     if kind == "penilaian":
-        titled = title_period(titles)
-        if titled and period and titled != period:
+        # A teachers' cycle period (Ruang GTK's quarter…) or a month, each as (cycle, year, last month).
+        cycle_titled = title_cycle_period(titles)
+        month_titled = title_period(titles)
+        titled = cycle_titled or ((rules.BULANAN, *month_titled) if month_titled else None)
+        asked = None if period is None else (tuple(period) if len(period) == 3 else (rules.BULANAN, *period))
+        if titled and asked and titled != asked:
             raise ImportRefused(
                 [
                     _("The file is for %(file)s, not for the period asked, %(asked)s.")
-                    % {"file": rules.period_key(*titled), "asked": rules.period_key(*period)}
+                    % {"file": rules.cycle_key(*titled), "asked": rules.cycle_key(*asked)}
                 ]
             )
-        period = period or titled
+        period = asked or titled
         if period is None:
             raise ImportRefused([_("The title rows name no month: give the period (YYYY-MM).")])
         checks = {
@@ -134,9 +167,9 @@ def import_file(
             "hasil_akhir": rules.parse_predikat,
             "waktu_dinilai": parse_time,
         }
-        period_key = rules.period_key(*period)
+        period_key = rules.cycle_key(*period)
     elif kind == "skp":
-        year = title_year(titles) or (period[0] if period else None)
+        year = title_year(titles) or ((period[-2] if len(period) == 3 else period[0]) if period else None)
         if year is None:
             raise ImportRefused([_("The title rows name no year: give the period (YYYY-MM).")])
         checks = {"nip": _cell_nip}
@@ -209,11 +242,11 @@ def import_file(
 
 
 def _write_penilaian(run, places, period_key, penilaian) -> Period:
-    """The period's rows, rated and filed alike, through the sync's own writer."""
-    year, month = period_key
-    period = Period.objects.filter(year=year, month=month).first()
+    """The period's rows, rated and filed alike, through the sync's own writer (a cycle period's too)."""
+    cycle, year, month = period_key
+    period = Period.every.filter(kind=cycle, year=year, month=month).first()
     if period is None:
-        period = Period.build(year, month)
+        period = Period.build(year, month, cycle)
         period.save()
     write_ratings(penilaian, run, places, period, {}, None, Source.IMPORT)
     return period

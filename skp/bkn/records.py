@@ -36,6 +36,7 @@ RECORD_FIELDS = [
     "opd",
     "unit",
     "atasan",
+    "is_guru",
 ]
 ATASAN_FIELDS = ["atasan", "atasan_source", "atasan_as_of"]
 
@@ -273,6 +274,8 @@ def _write_chunk(run, places, period, people, atasan, chunk, source) -> None:
             "unit": places.unit(opd, row.unor, row.unor_id),
             # The month's appraiser: the one the row names, else the one the portal used before it.
             "atasan_id": named or asn.atasan_id,
+            # The month keeps its jabatan's group: a teacher that month follows the teachers' cycle.
+            "is_guru": rules.is_guru_jabatan(row.jabatan),
             # When the portal first saw the filing (e-Kinerja does not say when the ASN filed).
             "submitted_at": (record.submitted_at if record else None) or (None if row.rated else now),
         }

@@ -19,9 +19,10 @@ from opd.models import Asn, Opd
 from opd.services import data_changes_batched
 
 from .. import rules
-from ..models import Period, Source, SyncRun
+from ..models import Period, Source, SyncRun, TeacherCycle
+from ..rollup import rollup_refresh
 from .clients import ekinerja_client, siasn_client  # which BKN to ask: clients.py
-from .ekinerja import EkinerjaClient, RowError, parse_period
+from .ekinerja import EkinerjaClient, RowError, parse_cycle_period, parse_period
 from .http import BknError, TokenRefused
 from .places import Places
 from .records import (
@@ -87,8 +88,11 @@ def sync_ekinerja(
         penilaian = collect_ratings(enumerate(rows, start=1), run)
         asn_ids = {nip: asn.pk for nip, asn in people.items()}
         write_ratings(penilaian, run, places, period, asn_ids, only_opd, Source.EKINERJA, progress, chunk)
+        cycle = sync_teacher_cycle(client, year, month, run, places, asn_ids, only_opd, chunk)
         fill_from_unit_heads()
         refresh_rollup(run, places, period)
+        if cycle is not None:
+            rollup_refresh(periods=[cycle])  # the months the cycle period covers
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
     except TokenRefused as error:
         run.status = SyncRun.Status.FAILED
@@ -141,6 +145,47 @@ def _sync_periods(client: EkinerjaClient, year: int, month: int, run: SyncRun) -
     if wanted is None:
         raise BknError(f"e-Kinerja lists no monthly period {rules.period_key(year, month)}")
     return wanted
+
+
+def sync_teacher_cycle(client, year: int, month: int, run: SyncRun, places, people, only_opd, chunk=CHUNK):
+    """The teachers' cycle period containing the month, with its ratings, when the year's cycle is not monthly.
+
+    DESIGN.md: a sync of a month also brings the teachers' cycle period that
+    contains it. A cycle period e-Kinerja does not list yet is noted for
+    BKPSDM, never the end of the run (the month itself was synced).
+    """
+    cycle = TeacherCycle.cycle_of(year)
+    if cycle == rules.BULANAN:
+        return None
+    end = rules.cycle_end_month(cycle, month)
+    found = None
+    for row in client.period_rows():
+        try:
+            parsed = parse_cycle_period(row) if isinstance(row, dict) else None
+        except RowError:
+            continue  # the month's own pass over these rows already listed an unreadable one
+        if parsed and parsed[0] == cycle and (parsed[1].year, parsed[1].month) == (year, end):
+            found = parsed[1]
+    key = rules.cycle_key(cycle, year, end)
+    if found is None:
+        run.notes.append(_("e-Kinerja lists no teachers' cycle period %(period)s yet.") % {"period": key})
+        return None
+    period = Period.every.filter(kind=cycle, year=year, month=end).first() or Period.build(year, end, cycle)
+    if (period.bkn_periode_id, period.bkn_batas_pengisian) != (found.bkn_id, found.batas_pengisian):
+        period.bkn_periode_id, period.bkn_batas_pengisian = found.bkn_id, found.batas_pengisian
+        try:
+            with transaction.atomic():
+                period.save()
+        except IntegrityError:
+            run.notes.append(
+                _("Period id %(id)s from BKN names two months; %(period)s skipped.")
+                % {"id": found.bkn_id, "period": key}
+            )
+            return None
+    rows = _penilaian_rows(client, period, people, only_opd, run)
+    penilaian = collect_ratings(enumerate(rows, start=1), run)
+    write_ratings(penilaian, run, places, period, people, only_opd, Source.EKINERJA, None, chunk)
+    return period
 
 
 def _penilaian_rows(client: EkinerjaClient, period: Period, people: dict, only_opd, run: SyncRun) -> list[dict]:

@@ -145,3 +145,83 @@ def test_the_generated_predikat_column_is_the_matrix(db, hasil, perilaku):
         record.refresh_from_db()
         assert record.predikat_computed == rules.predikat_for(hasil, perilaku)
         transaction.set_rollback(True)
+
+
+@st.composite
+def teacher_scenarios(draw):
+    """A month as above, for a teacher (or an ex-teacher by the month's record) in a year with a drawn cycle,
+    with a rating of the cycle period (none, submitted, or rated either side of its deadline)."""
+    s = draw(scenarios())
+    s["cycle"] = draw(st.sampled_from(rules.CYCLES))
+    s["record_is_guru"] = draw(st.sampled_from([None, True, False]))
+    year, month, _override = s["period"]
+    end = rules.cycle_end_month(s["cycle"], month)
+    cycle_deadline = rules.default_deadline(year, end)
+    s["cycle_stage"] = draw(st.sampled_from([None, rules.SUBMITTED, rules.RATED]))
+    s["cycle_rated_at"] = (
+        cycle_deadline + dt.timedelta(seconds=draw(EDGES)) if s["cycle_stage"] == rules.RATED else None
+    )
+    s["cycle_pair"] = draw(st.sampled_from(PAIRS))
+    s["cycle_as_of"] = draw(st.booleans())  # ask about the cycle's deadline rather than the month's
+    return s
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(s=teacher_scenarios())
+def test_a_teachers_month_follows_its_cycle_period_in_sql_and_python(db, s):
+    from django.core.cache import cache
+
+    from skp.models import TeacherCycle
+    from skp.selectors import asn_history
+
+    with transaction.atomic():
+        TeacherCycle.objects.create(year=s["period"][0], cycle=s["cycle"])
+        period, asn, record, as_of = build(s)
+        asn.jabatan = "Guru Kelas Ahli Pertama"
+        asn.save()
+        asn.refresh_from_db()
+        if record is not None:
+            MonthlyRecord.objects.filter(pk=record.pk).update(is_guru=s["record_is_guru"])
+            record.refresh_from_db()
+        period = Period.objects.get(pk=period.pk)
+        ruled_by_cycle = s["cycle"] != rules.BULANAN and (record is None or record.is_guru is not False)
+        deadline, ruling = period.deadline, record
+        if ruled_by_cycle:
+            year, month, _override = s["period"]
+            cycle = PeriodFactory(kind=s["cycle"], year=year, month=rules.cycle_end_month(s["cycle"], month))
+            deadline, ruling = cycle.deadline, None
+            if s["cycle_stage"] is not None:
+                is_rated = s["cycle_stage"] == rules.RATED
+                ruling = RecordFactory(
+                    asn=asn,
+                    period=cycle,
+                    stage=s["cycle_stage"],
+                    rated_at=s["cycle_rated_at"],
+                    rating_hasil=s["cycle_pair"][0] if is_rated else None,
+                    rating_perilaku=s["cycle_pair"][1] if is_rated else None,
+                )
+                ruling.refresh_from_db()
+            if s["cycle_as_of"]:
+                as_of = deadline + dt.timedelta(seconds=s["as_of_offset"])
+        exempt = any(
+            rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)
+            for e in Exemption.objects.filter(asn=asn)
+        )
+        python = rules.as_it_stood(record=ruling, deadline=deadline, as_of=as_of, exempt=exempt)
+
+        sql_row = compliance_rows(period=period, as_of=as_of, scope=EVERYONE).get(pk=asn.pk)
+        sql = {
+            "status": sql_row.status,
+            "stage": sql_row.stage_then,
+            "must_act": sql_row.must_act,
+            "rated_at": sql_row.rated_at_then,
+            "predikat": sql_row.predikat_then,
+        }
+        assert sql == python, s
+        (listed,) = listed_rows([asn.pk], period=period, as_of=as_of)
+        assert {field: getattr(listed, field) for field in FIELDS} == python, s
+        (history,) = asn_history(asn=asn, periods=[period], as_of=as_of)
+        assert {field: history[field] for field in FIELDS} == python, s
+        assert history["deadline"] == deadline
+        transaction.set_rollback(True)
+    cache.clear()  # the year's cycle was cached from a row rolled back

@@ -122,10 +122,12 @@ def test_malformed_periods_are_refused(text):
         rules.parse_period(text)
 
 
-def test_on_time_rate_leaves_exempt_records_out():
+def test_on_time_rate_leaves_exempt_and_not_yet_due_records_out():
+    # DESIGN.md "Teachers report through Ruang GTK": pending records are out of rates, for everyone.
     counts = {"on_time": 6, "late": 1, "overdue": 2, "pending": 1, "exempt": 5}
-    assert rules.on_time_rate(counts) == 0.6
+    assert rules.on_time_rate(counts) == 6 / 9
     assert rules.on_time_rate({"exempt": 3}) is None
+    assert rules.on_time_rate({"pending": 4, "exempt": 1}) is None
 
 
 def test_chased_period_is_the_previous_month():

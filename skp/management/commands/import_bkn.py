@@ -15,7 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the .xlsx or .csv file")
-        parser.add_argument("--period", help="YYYY-MM: required for a Laporan Penilaian whose title names no month")
+        parser.add_argument(
+            "--period",
+            help="YYYY-MM, or a teachers' cycle period YYYY-Q1..Q4, YYYY-S1/S2, YYYY: "
+            "required for a Laporan Penilaian whose title names no period",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     def handle(self, *args, **options):
@@ -25,9 +29,11 @@ class Command(BaseCommand):
         period = None
         if options["period"]:
             try:
-                period = rules.parse_period(options["period"])
+                period = rules.parse_cycle_period(options["period"])
             except rules.RuleError:
-                raise CommandError(f"period {options['period']!r} must be YYYY-MM", returncode=2) from None
+                raise CommandError(
+                    f"period {options['period']!r} must be YYYY-MM, YYYY-Q1..Q4, YYYY-S1/S2 or YYYY", returncode=2
+                ) from None
         try:
             result = import_file(path, period=period, dry_run=options["dry_run"], triggered_by="import_bkn")
         except ImportRefused as refused:
