@@ -94,20 +94,6 @@ PAGES = {
 }
 
 
-# Violations found in templates this check does not own (reported to their owners). Each is left out
-# of the main check for its page only, and has its own strict xfail below: once fixed, that test
-# passes unexpectedly and fails, so the entry must go.
-KNOWN = {
-    # templates/reminders/_nudge_button.html: aria-label "Ingatkan <nama> sekarang" does not contain the
-    # visible text "Ingatkan sekarang" (WCAG 2.5.3 Label in Name); e.g. "Ingatkan sekarang: <nama>" would.
-    ("opd_dashboard", "phone", "label-content-name-mismatch"),
-    ("opd_dashboard", "desktop", "label-content-name-mismatch"),
-    # templates/skp/asn_detail.html: <div class="table-wrap"> scrolls sideways at 390 px but cannot take
-    # keyboard focus (needs tabindex="0" with role="region" and a name, or a table that fits a phone).
-    ("asn_page", "phone", "scrollable-region-focusable"),
-}
-
-
 def page_violations(browser, live_server, world, name, viewport) -> list[dict]:
     who, path = PAGES[name]
     user = getattr(world, who) if who else None
@@ -123,20 +109,5 @@ def page_violations(browser, live_server, world, name, viewport) -> list[dict]:
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_critical_or_serious_accessibility_violation(browser, live_server, world, name, viewport):
-    found = [
-        v
-        for v in page_violations(browser, live_server, world, name, viewport)
-        if (name, viewport, v["rule"]) not in KNOWN
-    ]
+    found = page_violations(browser, live_server, world, name, viewport)
     assert found == [], json.dumps(found, indent=1, ensure_ascii=False)
-
-
-@pytest.mark.parametrize(
-    ("name", "viewport", "rule"),
-    [
-        pytest.param(*known, marks=pytest.mark.xfail(strict=True, reason="in a template of another change; see KNOWN"))
-        for known in sorted(KNOWN)
-    ],
-)
-def test_known_violations_in_other_templates_are_gone(browser, live_server, world, name, viewport, rule):
-    assert rule not in {v["rule"] for v in page_violations(browser, live_server, world, name, viewport)}
