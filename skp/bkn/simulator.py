@@ -50,23 +50,21 @@ class Faults:
     seed: int = 1
 
 
-# BKN's shapes that the sync reads only with the realdata branch (issue 13, items 4 and 5): UUID period
-# ids, dd-mm-yyyy dates, and both posts of a transfer rated in one month (the sync before it refuses two
-# ratings of one NIP). Every other shape is served already; set this True once that branch is merged.
-SYNC_READS_EVERY_SHAPE = True
-
-
 @dataclass(frozen=True)
 class Shapes:
-    """Which of BKN's harder shapes the simulator serves (the rest it always serves)."""
+    """Which of BKN's harder shapes the simulator serves: every one by default, the plain ones when a test asks."""
 
-    uuid_periods: bool = SYNC_READS_EVERY_SHAPE  # even months get a UUID id, as BKN's newer periods have
-    dmy_dates: bool = SYNC_READS_EVERY_SHAPE  # dd-mm-yyyy among the period and plan dates
-    rated_transfers: bool = SYNC_READS_EVERY_SHAPE  # a transfer's old post rated too, in the same month
+    uuid_periods: bool = True  # even months get a UUID id, as BKN's newer periods have
+    dmy_dates: bool = True  # dd-mm-yyyy among the period and plan dates
+    rated_transfers: bool = True  # a transfer's old post rated too, in the same month
 
     @classmethod
     def every(cls) -> "Shapes":
-        return cls(uuid_periods=True, dmy_dates=True, rated_transfers=True)
+        return cls()
+
+    @classmethod
+    def plain(cls) -> "Shapes":
+        return cls(uuid_periods=False, dmy_dates=False, rated_transfers=False)
 
 
 def period_id(year: int, month: int) -> int:

@@ -248,7 +248,8 @@ def test_remind_all_with_an_address_no_mail_server_takes_still_reminds_the_other
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back})
     assert response.status_code == 302
-    assert sorted(m["To"] for m in smtp.received) == sorted([world.filed.email, world.quiet.email])
+    # Filed already: their appraiser is reminded about them (the nudge goes to whoever must act).
+    assert sorted(m["To"] for m in smtp.received) == sorted([world.atasan.email, world.quiet.email])
     refused = Message.objects.get(asn=world.lazy)
     assert refused.status == Message.Status.FAILED and refused.last_error.startswith("invalid address")
     assert not Message.objects.filter(status=Message.Status.SENDING).exists()

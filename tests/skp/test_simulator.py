@@ -117,7 +117,7 @@ def test_a_new_appointment_starts_with_the_month_of_its_first_plan():
 
 
 def test_period_dates_come_in_several_shapes_and_uuid_ids_when_asked_for():
-    plain = simulator().periods()
+    plain = simulator(Shapes.plain()).periods()
     assert {len(p["batas_pengisian"]) for p in plain if p["tipe_periodik"] == "bulanan"} == {10, 19, 25}
     assert all(isinstance(p["id"], int) for p in plain)
     every = simulator(Shapes.every())
