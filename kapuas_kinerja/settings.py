@@ -217,8 +217,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
-# URLs typed into forms (the help link BKPSDM sets for school heads) are https unless written otherwise.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 # Django's Indonesian locale abbreviates months ("15 Apr 2025"); the regency
 # writes them in full ("15 April 2025").
 FORMAT_MODULE_PATH = ["kapuas_kinerja.formats"]

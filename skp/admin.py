@@ -5,6 +5,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -82,6 +83,8 @@ class TeacherCycleAdmin(admin.ModelAdmin):
     """BKPSDM's setting per year; `teacher_cycle` on the command line sets the same rows."""
 
     list_display = ("year", "cycle", "note", "updated_at")
+    # The help link for school heads: https unless BKPSDM writes otherwise (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
         return ("year",) if obj else ()
