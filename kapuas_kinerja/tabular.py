@@ -1,4 +1,5 @@
-"""Rows from files people upload (BKN exports, roles CSVs): read at a bounded cost, refused with a short list.
+"""Tables in and out. In: rows from files people upload (BKN exports, roles CSVs), read at a bounded cost,
+refused with a short list. Out: spreadsheet cells that stay text (`safe_cell`) and the .xlsx answer.
 
 A CSV is read only as UTF-8 (with or without BOM): another encoding is refused
 with the advice to save it as "CSV UTF-8", never guessed, because a guess
@@ -10,12 +11,17 @@ first row past the limit, and a refused file lists at most `LISTED` problems.
 
 import codecs
 import csv
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.formats import number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+
+from skp import rules
 
 LISTED = 100
 LONGEST_PROBLEM = 300
@@ -214,3 +220,27 @@ def control_problem(value: str) -> str | None:
     if found[0] == "\x00":
         return _("contains a NUL character, which cannot be stored")
     return _("contains the control character U+%(code)04X") % {"code": ord(found[0])}
+
+
+# A text cell starting with one of these is a formula to Excel, LibreOffice and
+# Google Sheets (CSV/formula injection): such text is written with a leading
+# apostrophe, the spreadsheet convention for "this is text".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The value as a spreadsheet should hold it: text that looks like a formula stays text; times in WIB."""
+    if isinstance(value, Promise):
+        value = str(value)  # a translated label
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, dt.datetime):
+        # Spreadsheets have no time zones: WIB wall-clock time, as the pages show.
+        return rules.aware(value).astimezone(rules.WIB).replace(tzinfo=None)
+    return value
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -19,8 +19,8 @@ from opd.access import get_opd_or_404, request_scope
 from opd.models import Asn
 from skp import rules
 from skp.appraisers import waiting_rows
+from skp.periods import posted_period
 from skp.selectors import RowFilters, compliance_rows, listed_rows
-from skp.views import posted_period
 
 from . import services, tasks
 from .forms import ActivationForm, ActivationRequestForm, PreferencesForm

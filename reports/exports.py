@@ -1,35 +1,16 @@
 """Writing documents: .xlsx with openpyxl (cells a spreadsheet will not run) and PDF with WeasyPrint."""
 
-import datetime as dt
 import io
 from dataclasses import dataclass, field
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from pypdf import PdfReader, PdfWriter
 
-from skp import rules
-
-# A text cell starting with one of these is a formula to Excel, LibreOffice and
-# Google Sheets (CSV/formula injection): such text is written with a leading
-# apostrophe, the spreadsheet convention for "this is text".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """The value as a spreadsheet should hold it: text that looks like a formula stays text; times in WIB."""
-    if isinstance(value, Promise):
-        value = str(value)  # a translated label
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    if isinstance(value, dt.datetime):
-        # Spreadsheets have no time zones: WIB wall-clock time, as the pages show.
-        return rules.aware(value).astimezone(rules.WIB).replace(tzinfo=None)
-    return value
+from kapuas_kinerja.tabular import safe_cell
 
 
 @dataclass

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kapuas_kinerja.redirects import redirect_back
+from kapuas_kinerja.tabular import xlsx_response
 from opd.access import get_opd_or_404, request_scope
 from opd.models import AccessLog, Opd
 from opd.services import access_log
-from skp.views import chosen_period, posted_period
+from skp.periods import chosen_period, posted_period
 from tpp.selectors import finalisation_in_force
-from tpp.views import xlsx_response
 
 from . import recaps, services
 from .forms import AnnualUploadForm

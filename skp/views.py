@@ -11,7 +11,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -28,6 +27,7 @@ from .appraisers import appraiser_ranking, own_pending_ratings
 from .charts import TREND_SERIES, trend_chart
 from .models import TeacherCycle
 from .pagecache import cached_parts, dashboard_keys
+from .periods import chosen_period, period_choices, period_context
 from .selectors import (
     RowFilters,
     asn_history,
@@ -37,8 +37,6 @@ from .selectors import (
     last_synced_at,
     listed_rows,
     page_of,
-    period_for,
-    recent_periods,
     with_names,
 )
 from .summaries import opd_ranking, period_summary, trend, unit_summaries
@@ -70,37 +68,6 @@ class ListParams:
     sort: str
     page: str
     form: dict
-
-
-def _period_choices(request) -> list:
-    """The 12 periods up to the one being chased (one query per request)."""
-    if not hasattr(request, "_kinerja_periods"):
-        year, month = rules.previous_period(timezone.localdate())
-        request._kinerja_periods = recent_periods(year=year, month=month)
-    return request._kinerja_periods
-
-
-def chosen_period(request):
-    """The period asked for in ?periode=, else the one being chased; plus an error to show."""
-    choices = {p.key: p for p in _period_choices(request)}
-    chased = _period_choices(request)[0]
-    text = request.GET.get("periode", "").strip()
-    if not text:
-        return chased, None
-    try:
-        key = rules.period_key(*rules.parse_period(text))
-    except rules.RuleError:
-        error = _("Period “%(period)s” is not valid; write it as YYYY-MM, e.g. 2025-03.") % {"period": text}
-        return chased, error
-    return choices.get(key) or period_for(*rules.parse_period(key)), None
-
-
-def posted_period(request):
-    """The period a form posted (the one its page showed); the chased one when missing or wrong."""
-    try:
-        return period_for(*rules.parse_period(request.POST.get("periode", "")))
-    except rules.RuleError:
-        return period_for(*rules.previous_period(timezone.localdate()))
 
 
 def _list_params(request, *, opd_id=None) -> ListParams:
@@ -175,16 +142,6 @@ def _filter_choices(params: ListParams) -> dict:
     }
 
 
-def period_context(request, period, period_error, now) -> dict:
-    return {
-        "period": period,
-        "period_error": period_error,
-        "periods": _period_choices(request),
-        "deadline_open": now <= period.deadline,
-        "days_left": (timezone.localdate(period.deadline) - timezone.localdate(now)).days,
-    }
-
-
 def _summary_cards(group: dict) -> list[tuple[str, str, int]]:
     return [(s, rules.STATUS_LABELS[s], group["counts"][s]) for s in rules.STATUSES]
 
@@ -214,7 +171,7 @@ def opd_detail(request, kode):
     now = timezone.now()
     can_nudge = bool(scope.nudges_opd(opd.pk) and period.pk)
     keys = dashboard_keys(
-        request, opd=opd, period=period, chased=_period_choices(request)[0], now=now, can_nudge=can_nudge
+        request, opd=opd, period=period, chased=period_choices(request)[0], now=now, can_nudge=can_nudge
     )
 
     def build(names):
@@ -284,7 +241,7 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
                 # At Disdik: the school heads with the most teachers waiting for their rating.
                 "heads_waiting": heads_waiting(period=period, as_of=now, opd_id=opd.pk),
                 "unit_count": unit_count,
-                "chart": trend_chart(trend(_period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
+                "chart": trend_chart(trend(period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
             }
         )
         parts["page"] = {
@@ -400,7 +357,7 @@ def asn_detail(request, nip):
     scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
     access_log(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
-    history = asn_history(asn=asn, periods=_period_choices(request), as_of=timezone.now())
+    history = asn_history(asn=asn, periods=period_choices(request), as_of=timezone.now())
     context = {"asn": asn, "history": history, **_freshness(asn.opd_id)}
     return render(request, "skp/asn_detail.html", context)
 
@@ -419,7 +376,7 @@ def kabupaten(request):
     opd_ids = {o.pk for o in opds}
     ranking = opd_ranking(period, now=now, opds=opds)
     summary = period_summary(period, now=now, opd_ids=None if jenis is None else opd_ids)
-    points = trend(_period_choices(request), now=now, opd_ids=None if jenis is None else opd_ids)
+    points = trend(period_choices(request), now=now, opd_ids=None if jenis is None else opd_ids)
     context = {
         **period_context(request, period, period_error, now),
         "jenis": jenis or "",

@@ -4,19 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kapuas_kinerja.tabular import xlsx_response
 from opd.access import get_opd_or_404, request_scope
 from opd.models import AccessLog, Opd
 from opd.services import access_log
 from reports import recaps
 from skp import rules
-from skp.views import chosen_period, period_context, posted_period
+from skp.periods import chosen_period, period_context, posted_period
 
 from .models import Finalisation
 from .selectors import basis_for, finalisation_in_force, regency_status
@@ -64,12 +64,6 @@ def opd_tpp_xlsx(request, kode):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
     access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
     return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _bkpsdm_opd(request, kode):

@@ -9,7 +9,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from reports.exports import safe_cell
+from kapuas_kinerja.tabular import safe_cell
 from tests.world import WIB, build_world
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=WIB)

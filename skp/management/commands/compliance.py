@@ -3,8 +3,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from kapuas_kinerja.tabular import safe_cell
 from opd.access import Scope
-from reports.exports import safe_cell
 from skp.management.options import as_of_option, opd_option, period_option
 from skp.selectors import compliance_report
 
