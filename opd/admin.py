@@ -12,6 +12,7 @@ from kapuas_kinerja.tabular import FileRefused, decode_utf8, too_large
 
 from .models import AccessLog, Asn, Opd, Unit, User
 from .services import RolesRefused, roles_grant_csv, roles_invite
+from .signals import asn_edited_by_hand, asns_deleting_by_hand
 
 # Fields SIASN/e-Kinerja own once an ASN has been synced: edit them at BKN.
 ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_id", "last_synced_at")
@@ -86,8 +87,6 @@ class AsnAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        from skp.rollup import refresh_for_asn
-
         before = Asn.objects.filter(pk=obj.pk).values("opd_id").first() if change else None
         if "atasan" in form.changed_data:
             # A person's choice: the next sync does not undo it (the audit trail says who and when).
@@ -95,20 +94,17 @@ class AsnAdmin(admin.ModelAdmin):
             obj.atasan_source = Asn.AtasanSource.MANUAL if obj.atasan_id else ""
             obj.atasan_as_of = None
         super().save_model(request, obj, form, change)
-        # A transfer, a deactivation or a new jabatan changes who counts where.
-        refresh_for_asn({obj.pk}, extra_opd_ids={before["opd_id"]} if before else ())
+        asn_edited_by_hand.send(sender=Asn, asn_id=obj.pk, previous_opd_id=before["opd_id"] if before else None)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Asn.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        from skp.models import MonthlyRecord
-        from skp.rollup import rollup_refresh
-
-        opd_ids = set(queryset.values_list("opd_id", flat=True))
-        opd_ids |= set(MonthlyRecord.objects.filter(asn__in=queryset).values_list("opd_id", flat=True))
+        answers = asns_deleting_by_hand.send(sender=Asn, queryset=queryset)
         super().delete_queryset(request, queryset)
-        rollup_refresh(opd_ids=opd_ids)
+        for _receiver, after_delete in answers:
+            if after_delete is not None:
+                after_delete()
 
 
 @admin.register(User)
