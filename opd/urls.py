@@ -12,7 +12,6 @@ urlpatterns = [
         name="login",
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("kata-sandi/lupa/", views.password_reset, name="password_reset"),
     path("kata-sandi/lupa/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "kata-sandi/atur/<uidb64>/<token>/",

@@ -1,14 +1,8 @@
-import uuid
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from kapuas_kinerja.celery import queue_on_commit
-
-from . import throttle
 from .access import request_scope
-from .forms import NipPasswordResetForm
 from .models import User
 
 
@@ -36,23 +30,3 @@ def privacy(request):
     from django.conf import settings
 
     return render(request, "opd/privacy.html", {"payload_days": settings.PAYLOAD_RETENTION_DAYS})
-
-
-@require_http_methods(["GET", "POST"])
-def password_reset(request):
-    """ "Forgot your password?": the link is looked up and mailed by a task, never by this answer.
-
-    Known or unknown NIP, the page does the same (count the request, queue the
-    task, redirect), so neither its answer nor its time tells who has a login.
-    """
-    from reminders.tasks import request_password_reset
-
-    form = NipPasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        login = form.cleaned_data["email"]
-        if not throttle.account_mail_allowed(request, login=login):
-            form.add_error("email", throttle.too_many_requests())
-            return render(request, "registration/password_reset_form.html", {"form": form}, status=429)
-        queue_on_commit(request_password_reset, login, uuid.uuid4().hex)
-        return redirect("password_reset_done")
-    return render(request, "registration/password_reset_form.html", {"form": form}, status=400 if form.errors else 200)

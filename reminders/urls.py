@@ -10,5 +10,7 @@ urlpatterns = [
     path("aktivasi/", views.activation_request, name="activation_request"),
     path("aktivasi/<str:token>/", views.activate, name="activate"),
     path("berhenti/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # "Forgot your password?" mails its link through the outbox; the rest of that flow is opd's (opd/urls.py).
+    path("kata-sandi/lupa/", views.password_reset, name="password_reset"),
     path("akun/notifikasi/", views.preferences, name="preferences"),
 ]

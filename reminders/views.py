@@ -1,4 +1,6 @@
-"""Thin views: nudges from the dashboard, account activation, unsubscribing and preferences."""
+"""Thin views: nudges from the dashboard, account activation, "forgot your password?", unsubscribing and preferences."""
+
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -16,6 +18,7 @@ from kapuas_kinerja.celery import queue_on_commit
 from kapuas_kinerja.redirects import redirect_back
 from opd import throttle
 from opd.access import get_opd_or_404, request_scope
+from opd.forms import NipPasswordResetForm
 from opd.models import Asn
 from skp import rules
 from skp.appraisers import waiting_rows
@@ -211,3 +214,21 @@ def preferences(request):
         messages.success(request, _("Your notification preferences are saved."))
         return redirect("preferences")
     return render(request, "reminders/preferences.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """ "Forgot your password?": the link is looked up and mailed by a task, never by this answer.
+
+    Known or unknown NIP, the page does the same (count the request, queue the
+    task, redirect), so neither its answer nor its time tells who has a login.
+    """
+    form = NipPasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login = form.cleaned_data["email"]
+        if not throttle.account_mail_allowed(request, login=login):
+            form.add_error("email", throttle.too_many_requests())
+            return render(request, "registration/password_reset_form.html", {"form": form}, status=429)
+        queue_on_commit(tasks.request_password_reset, login, uuid.uuid4().hex)
+        return redirect("password_reset_done")
+    return render(request, "registration/password_reset_form.html", {"form": form}, status=400 if form.errors else 200)
