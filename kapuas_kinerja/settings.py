@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "helpdesk",
     "ops",
     "identity",
+    "dashboards",
     "axes",
 ]
 

@@ -9,7 +9,7 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("opd.urls")),
-    path("", include("skp.urls")),
+    path("", include("dashboards.urls")),
     path("", include("reminders.urls")),
     path("", include("tpp.urls")),
     path("", include("reports.urls")),

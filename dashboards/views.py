@@ -1,4 +1,7 @@
-"""Thin views: read the scope, call selectors, render. HTMX requests get the list only."""
+"""Thin views: read the scope, call selectors, render. HTMX requests get the list only.
+
+These pages combine skp's statuses with reminders' nudges and helpdesk's open tickets,
+so they live on top of those apps (tests/test_import_graph.py)."""
 
 from dataclasses import dataclass
 
@@ -21,14 +24,13 @@ from opd.models import AccessLog, Asn, Opd, Unit
 from opd.services import access_log
 from reminders.recipients import no_working_email
 from reminders.services import last_appraiser_nudges, last_reminded
-
-from . import rules
-from .appraisers import appraiser_ranking, own_pending_ratings
-from .charts import TREND_SERIES, trend_chart
-from .models import TeacherCycle
-from .pagecache import cached_parts, dashboard_keys
-from .periods import chosen_period, period_choices, period_context
-from .selectors import (
+from skp import rules
+from skp.appraisers import appraiser_ranking, own_pending_ratings
+from skp.charts import TREND_SERIES, trend_chart
+from skp.models import TeacherCycle
+from skp.pagecache import cached_parts, dashboard_keys
+from skp.periods import chosen_period, period_choices, period_context
+from skp.selectors import (
     RowFilters,
     asn_history,
     compliance_rows,
@@ -39,8 +41,8 @@ from .selectors import (
     page_of,
     with_names,
 )
-from .summaries import opd_ranking, period_summary, trend, unit_summaries
-from .templatetags.kinerja import query_with
+from skp.summaries import opd_ranking, period_summary, trend, unit_summaries
+from skp.templatetags.kinerja import query_with
 
 PAGE_SIZE = 50
 APPRAISERS_ON_DASHBOARD = 20  # the appraisers with the most staff waiting; the recap lists them all
