@@ -1,5 +1,3 @@
-import threading
-
 from django.contrib import admin, messages
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
@@ -52,17 +50,16 @@ class MessageAdmin(ReadOnlyAdmin):
     list_select_related = ("period",)
     readonly_fields = [f.name for f in Message._meta.fields]
     actions = ["resend"]
-    # This request's plans (one per channel), read by the estimate column.
-    _local = threading.local()
 
     def changelist_view(self, request, extra_context=None):
         """Above the list: per channel, what waits for the quotas and when the last of it will go."""
         now = timezone.now()
-        self._local.plans = {}
+        # This request's plans (one per channel), read by the estimate column (get_list_display).
+        request.outbox_plans = plans = {}
         for channel, label in Message.Channel.choices:
             if not quotas.waiting_rows(channel).exists():
                 continue
-            plan = self._local.plans[channel] = quotas.plan(channel, now)
+            plan = plans[channel] = quotas.plan(channel, now)
             limits = quotas.limits(channel)
             text = ngettext(
                 "%(channel)s: %(count)d message waits",
@@ -82,9 +79,17 @@ class MessageAdmin(ReadOnlyAdmin):
             self.message_user(request, text + ".", messages.INFO)
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description=_("goes at about"))
-    def estimate(self, obj):
-        plan = getattr(self._local, "plans", {}).get(obj.channel)
+    def get_list_display(self, request):
+        """The estimate column reads the plans this request's changelist_view made (none elsewhere)."""
+        plans = getattr(request, "outbox_plans", {})
+
+        @admin.display(description=_("goes at about"))
+        def estimate(obj):
+            return self.estimate(obj, plans.get(obj.channel))
+
+        return [estimate if name == "estimate" else name for name in super().get_list_display(request)]
+
+    def estimate(self, obj, plan):
         if plan is None or obj.status not in (Message.Status.QUEUED, Message.Status.RETRY):
             return "-"
         if obj.pk in plan.too_late:

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("opd/<str:kode>/rekap.xlsx", views.opd_recap_xlsx, name="opd_recap_xlsx"),
+    path("opd/<str:kode>/tpp.xlsx", views.opd_tpp_xlsx, name="opd_tpp_xlsx"),
     path("kabupaten/rekap.xlsx", views.regency_recap_xlsx, name="regency_recap_xlsx"),
     path("laporan/", views.report_start, name="report_start"),
     path("laporan/<int:pk>/", views.report_status, name="report_status"),

@@ -1,4 +1,4 @@
-"""Thin views: recap downloads, PDFs built in the background, and the signed annual SKP recaps."""
+"""Thin views: recap and TPP basis downloads, PDFs built in the background, and the signed annual SKP recaps."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from opd.access import get_opd_or_404, request_scope
 from opd.models import AccessLog, Opd
 from opd.services import access_log
 from skp.periods import chosen_period, posted_period
-from tpp.selectors import finalisation_in_force
+from tpp.selectors import basis_for, finalisation_in_force
 
 from . import recaps, services
 from .forms import AnnualUploadForm
@@ -44,6 +44,21 @@ def opd_recap_xlsx(request, kode):
     data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
     access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
     return xlsx_response(data, f"rekap-{opd.kode}-{period.key}.xlsx")
+
+
+@require_GET
+@login_required
+def opd_tpp_xlsx(request, kode):
+    scope = request_scope(request)
+    if not scope.opens_tpp:
+        raise PermissionDenied
+    opd = get_opd_or_404(scope, kode)
+    period, period_error = chosen_period(request)
+    basis = basis_for(period=period, opd=opd, as_of=timezone.now())
+    if period_error or not (basis.is_final or scope.reads_tpp_drafts):
+        return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
+    return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
 
 
 @require_GET

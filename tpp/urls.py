@@ -5,7 +5,6 @@ from . import views
 urlpatterns = [
     path("tpp/", views.regency_tpp, name="regency_tpp"),
     path("opd/<str:kode>/tpp/", views.opd_tpp, name="opd_tpp"),
-    path("opd/<str:kode>/tpp.xlsx", views.opd_tpp_xlsx, name="opd_tpp_xlsx"),
     path("opd/<str:kode>/tpp/finalisasi/", views.finalise, name="tpp_finalise"),
     path("opd/<str:kode>/tpp/buka/", views.reopen, name="tpp_reopen"),
 ]

@@ -1,4 +1,7 @@
-"""Thin views: an OPD's TPP basis, the regency's finalisation state, BKPSDM's finalise and reopen."""
+"""Thin views: an OPD's TPP basis, the regency's finalisation state, BKPSDM's finalise and reopen.
+
+The basis as .xlsx or PDF is reports' (reports/views.py, the `tpp` command): reports sits
+above tpp and builds every document."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kapuas_kinerja.tabular import xlsx_response
 from opd.access import get_opd_or_404, request_scope
-from opd.models import AccessLog, Opd
-from opd.services import access_log
-from reports import recaps
+from opd.models import Opd
 from skp import rules
 from skp.periods import chosen_period, period_context, posted_period
 
@@ -52,18 +52,6 @@ def opd_tpp(request, kode):
         else [],
     }
     return render(request, "tpp/opd_tpp.html", context, status=400 if period_error else 200)
-
-
-@require_GET
-@login_required
-def opd_tpp_xlsx(request, kode):
-    scope, opd = _tpp_opd(request, kode)
-    period, period_error = chosen_period(request)
-    basis = basis_for(period=period, opd=opd, as_of=timezone.now())
-    if period_error or not (basis.is_final or scope.reads_tpp_drafts):
-        return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
-    return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
 
 
 def _bkpsdm_opd(request, kode):
