@@ -93,6 +93,7 @@ def test_the_admin_panel_says_what_waits_and_when_it_will_go(regency, smtp, clie
     text = page.content.decode()
     # The summary line: 160 wait; 100 go at 08:00, the last 60 at 09:00 (rolling hour after 07:00's sends).
     assert "Email: 160 pesan menunggu; yang terakhir sekitar 10 November 2026, 09.00 WIB (kuota: 100 per jam)." in text
+    assert "column-estimate" in text and ">Terkirim sekitar<" in text  # the column that says it
     # Each row says when it goes: of the 100 newest shown, the last 60 queued go at 09:00, 40 at 08:00.
     assert text.count("10 November 2026, 08.00 WIB") == 40
     assert text.count("10 November 2026, 09.00 WIB") == 60 + 1  # and the summary's

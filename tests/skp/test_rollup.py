@@ -136,3 +136,23 @@ def test_an_appraiser_override_and_a_population_flag_in_the_admin_keep_it_exact(
     assert_exact()
     summary = period_summary(world["april"], now=dt.datetime(2025, 6, 1, tzinfo=WIB), opd_ids={world["dinkes"].pk})
     assert summary["all"]["total"] == 3  # the one known only as an appraiser no longer counts
+
+
+def test_asn_deleted_in_the_admin_leave_it_exact_where_their_records_counted(world, bkpsdm):
+    """opd's admin only signals (opd/signals.py); skp refreshes the OPD the ASN and their records counted in."""
+    moved = AsnFactory(opd=world["dlh"])
+    RecordFactory(asn=moved, period=world["march"], opd=world["dinkes"], rated=True)
+    rollup_refresh()
+    now = dt.datetime(2025, 5, 1, tzinfo=WIB)
+    assert period_summary(world["march"], now=now, opd_ids={world["dinkes"].pk})["all"]["counts"]["on_time"] == 2
+    response = bkpsdm.post(f"/admin/opd/asn/{moved.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert_exact()
+    assert period_summary(world["march"], now=now, opd_ids={world["dinkes"].pk})["all"]["counts"]["on_time"] == 1
+    staff = world["staff"][:2]
+    response = bkpsdm.post(
+        "/admin/opd/asn/", {"action": "delete_selected", "_selected_action": [a.pk for a in staff], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert_exact()
+    assert period_summary(world["march"], now=now, opd_ids={world["dinkes"].pk})["all"]["counts"]["on_time"] == 0
