@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ops",
     "identity",
     "dashboards",
+    "bench",  # make bench's commands only
     "axes",
 ]
 

@@ -15,7 +15,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 # Bottom first. An app may import only the apps to its left.
-ORDER = ["opd", "skp", "tpp", "reports", "reminders", "helpdesk", "ops", "identity", "dashboards"]
+ORDER = ["opd", "skp", "tpp", "reports", "reminders", "helpdesk", "ops", "identity", "dashboards", "bench"]
 
 # Strings no project code holds (issue 16): Django's private on-commit list and per-thread state.
 FORBIDDEN_STRINGS = ("run_on_" + "commit", "threading" + ".local")
