@@ -715,7 +715,8 @@ def seed_demo(
             raise DemoSyncFailed(f"{run.source} {run.period_key}: {run.status}: {run.message} {run.errors[:3]}")
         return run
 
-    # Demo data is no one's act: the sync's own run rows say what came in, not thousands of audit entries.
+    # Demo data is no one's act: the OPD list, exemptions and logins written here are not audited
+    # (the syncs below write none either).
     with disable_auditlog(), transaction.atomic():
         before = Opd.objects.count()
         Opd.objects.bulk_create(

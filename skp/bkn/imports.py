@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -121,6 +122,9 @@ def _cell_nip(value) -> str:
 
 
 @data_changes_batched()
+# A sync or import is recorded as its SyncRun; the rows it creates one by one are no one's
+# hand edit, so they write no audit entries (thousands of them on a first sync).
+@disable_auditlog()
 def import_file(
     path: Path,
     *,

@@ -6,6 +6,7 @@ rw-skp22 entry); with neither, the head of their unit, climbing the unit tree
 to the OPD's head (`fill_from_unit_heads`).
 """
 
+from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,9 @@ from .siasn import newest_appraiser_nip, parse_annual, parse_master
 
 
 @data_changes_batched()
+# A sync or import is recorded as its SyncRun; the rows it creates one by one are no one's
+# hand edit, so they write no audit entries (thousands of them on a first sync).
+@disable_auditlog()
 def sync_siasn(*, client, opd_kode: str | None = None, triggered_by: str, progress=None, chunk: int = CHUNK) -> SyncRun:
     """SIASN's master data (names with titles, email, phone, PNS/PPPK, PNS id), the annual SKP
     results that reached SIASN and the appraiser SIASN names, for every active ASN of the scope,

@@ -9,6 +9,7 @@ stay importable from here.
 
 from collections.abc import Callable
 
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -60,6 +61,9 @@ __all__ = [
 
 
 @data_changes_batched()
+# A sync or import is recorded as its SyncRun; the rows it creates one by one are no one's
+# hand edit, so they write no audit entries (thousands of them on a first sync).
+@disable_auditlog()
 def sync_ekinerja(
     *,
     client: EkinerjaClient,

@@ -464,3 +464,15 @@ def test_per_nip_calls_that_fail_leave_those_records_alone_and_all_failing_fails
     run = synced(FakeBkn(data, fail_bulk=True, failing_nips={"*"}))
     assert run.status == SyncRun.Status.FAILED and "every call per NIP failed" in run.message
     assert sorted(MonthlyRecord.objects.values_list("asn__nip", "stage", "rated_at")) == before
+
+
+def test_a_first_sync_and_an_import_write_their_run_not_an_audit_entry_per_row(tmp_path):
+    from auditlog.models import LogEntry
+
+    run = synced(FakeBkn(bkn_data()))
+    assert run.created and Asn.objects.exists()  # it created ASN, units and records one by one…
+    assert not LogEntry.objects.exists()  # …and none of them is anyone's hand edit
+    wipe()
+    LogEntry.objects.all().delete()  # the test's own wipe was audited
+    imported(tmp_path, bkn_data())
+    assert Asn.objects.exists() and not LogEntry.objects.exists()
