@@ -110,7 +110,7 @@ def test_the_kepala_sees_who_is_late_first_and_who_must_act(client, dinkes):
     assert order == sorted(order)
     assert "Atasan: Kepala Puskesmas Selat" in page  # Budi filed; his appraiser must act
     assert "ASN: mengisi laporan" in page  # Citra has not filed
-    assert 'class="trend"' in page and "<svg" in page
+    assert '<figure class="trend' in page and "<svg" in page
 
 
 def test_teachers_are_counted_as_their_own_group(client, dinkes):
