@@ -33,12 +33,14 @@ from skp.periods import chosen_period, period_choices, period_context
 from skp.selectors import (
     RowFilters,
     asn_history,
+    chased_month,
     compliance_rows,
     compliance_summary,
     heads_waiting,
     last_synced_at,
     listed_rows,
     page_of,
+    period_for,
     with_names,
 )
 from skp.summaries import opd_ranking, period_summary, trend, unit_summaries
@@ -356,11 +358,31 @@ def _teachers_on_cycle(rows, period) -> dict | None:
 @require_GET
 @login_required
 def asn_detail(request, nip):
+    """One ASN's page: the month being chased and the one thing left to do (said to the ASN, their appraiser or
+    anyone else who may see it), then this month and the twelve before it."""
     scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
     access_log(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
-    history = asn_history(asn=asn, periods=period_choices(request), as_of=timezone.now())
-    context = {"asn": asn, "history": history, **_freshness(asn.opd_id)}
+    now = timezone.now()
+    # This month first, though nobody chases it yet, so an ASN sees it (and its deadline) before it is due.
+    today = timezone.localdate(now)
+    this_month = period_for(today.year, today.month)
+    history = asn_history(asn=asn, periods=[this_month, *period_choices(request)], as_of=now)
+    chased = chased_month(asn=asn, item=history[1], as_of=now)
+    if scope.asn_id == asn.pk:
+        viewer = "self"
+    elif scope.asn_id is not None and chased["appraiser"] is not None and chased["appraiser"].pk == scope.asn_id:
+        viewer = "appraiser"
+    else:
+        viewer = "other"
+    context = {
+        "asn": asn,
+        "history": history,
+        "chased": chased,
+        "this_month": history[0],
+        "viewer": viewer,
+        **_freshness(asn.opd_id),
+    }
     return render(request, "skp/asn_detail.html", context)
 
 

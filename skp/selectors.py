@@ -360,12 +360,36 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
                 "hand_entry": rule["cycle"] is not None and record is not None and record.stage == rules.RATED,
                 "deadline": rule["deadline"],
                 "atasan": rule["atasan"],
+                "is_guru": month_is_guru(asn, record),
                 **rules.as_it_stood(
                     record=rule["record"], deadline=rule["deadline"], as_of=as_of, exempt=exemption is not None
                 ),
             }
         )
     return history
+
+
+def chased_month(*, asn: Asn, item: dict, as_of: dt.datetime) -> dict:
+    """What the ASN's page opens with: one month of `asn_history` (the one being chased) and what is left to do.
+
+    `days_left` counts calendar days in WIB to the deadline that applies (a
+    teacher's cycle period's), negative once it has passed (`days_late`); `appraiser` is
+    that month's, else the ASN's current one (DESIGN.md "Real BKN data": the
+    next month's chase uses it before any row names one). A teacher's month
+    brings BKPSDM's Ruang GTK help page of that year, in one query.
+    """
+    help_url = ""
+    if item["is_guru"]:
+        year = (item["cycle"] or item["period"]).year
+        help_url = TeacherCycle.objects.filter(year=year).values_list("help_url", flat=True).first() or ""
+    days_left = (item["deadline"].astimezone(rules.WIB).date() - as_of.astimezone(rules.WIB).date()).days
+    return {
+        **item,
+        "days_left": days_left,
+        "days_late": max(-days_left, 0),
+        "appraiser": item["atasan"] or asn.atasan,
+        "help_url": help_url,
+    }
 
 
 def heads_waiting(*, period: Period, as_of: dt.datetime, opd_id: int, limit: int = 10) -> list[dict]:
