@@ -61,7 +61,15 @@ MATRIX = {
         ("get", "/asn/{other_nip}/", None, {}, (L, 404, 404, 404, 404, 200, 200, 404, 200)),
     ],
     "nudge_overdue": [
-        ("post", "/opd/{own}/ingatkan/", {"periode": "{period}"}, {}, (L, 403, 403, 302, 302, 404, 403, 403, 302))
+        # The confirmation page (who will get a message), then the confirmed POST that sends.
+        ("get", "/opd/{own}/ingatkan/?periode={period}", None, {}, (L, 403, 403, 200, 200, 404, 403, 403, 200)),
+        (
+            "post",
+            "/opd/{own}/ingatkan/",
+            {"periode": "{period}", "konfirmasi": "1"},
+            {},
+            (L, 403, 403, 302, 302, 404, 403, 403, 302),
+        ),
     ],
     "nudge_one": [
         (
