@@ -140,7 +140,7 @@ def test_the_first_line_and_the_list_come_before_the_appraisers_units_counts_and
             'id="penilai"',
             'id="unit-terburuk"',
             'class="summary"',
-            'class="trend"',
+            'class="trend',
         )
     ]
     assert order == sorted(order)
