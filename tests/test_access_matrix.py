@@ -153,8 +153,9 @@ MATRIX = {
     "report_status": [("get", "/laporan/{job}/", None, {}, (L, 404, 404, 404, 200, 404, 404, 404, 404))],
     "report_download": [("get", "/laporan/{job}/unduh/", None, {}, (L, 404, 404, 404, 200, 404, 404, 404, 404))],
     "opd_annual": [("get", "/opd/{own}/skp-tahunan/", None, {}, (L, 403, 403, 200, 200, 404, 200, 403, 200))],
+    # No file sent: the page again (400), the refusal beside its field.
     "annual_upload": [
-        ("post", "/opd/{own}/skp-tahunan/unggah/", {"tahun": "2025"}, {}, (L, 403, 403, 302, 302, 404, 403, 403, 302))
+        ("post", "/opd/{own}/skp-tahunan/unggah/", {"tahun": "2025"}, {}, (L, 403, 403, 400, 400, 404, 403, 403, 400))
     ],
     "document_download": [
         ("get", "/dokumen/{upload_own}/", None, {}, (L, 404, 404, 200, 200, 404, 200, 404, 200)),
