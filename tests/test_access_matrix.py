@@ -209,6 +209,12 @@ def test_every_url_of_the_portal_is_in_the_matrix():
 def world(db, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return build_matrix_world()
+
+
+def build_matrix_world() -> tuple[dict, dict]:
+    """The users of ROLES and the values of the URLs' {placeholders}; the browser's axe-core test
+    (tests/browser/test_accessibility.py) opens the same pages on the same world."""
     year, month = rules.previous_period(dt.date.today())
     period = PeriodFactory(year=year, month=month)
     dinkes, disdik = OpdFactory(kode="DINKES"), OpdFactory(kode="DISDIK")
