@@ -15,7 +15,8 @@ from kapuas_kinerja.admin import ReadOnlyAdmin
 from kapuas_kinerja.tabular import too_large
 
 from . import rules
-from .bkn.imports import LABELS, ImportRefused, import_file
+from .bkn.columns import LABELS
+from .bkn.imports import ImportRefused, import_file
 from .cycles import cycle_changed
 from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun, TeacherCycle
 from .rollup import periods_touching, refresh_for_asn, rollup_refresh
