@@ -169,8 +169,6 @@ def teacher_scenarios(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=teacher_scenarios())
 def test_a_teachers_month_follows_its_cycle_period_in_sql_and_python(db, s):
-    from django.core.cache import cache
-
     from skp.models import TeacherCycle
     from skp.selectors import asn_history
 
@@ -224,4 +222,3 @@ def test_a_teachers_month_follows_its_cycle_period_in_sql_and_python(db, s):
         assert {field: history[field] for field in FIELDS} == python, s
         assert history["deadline"] == deadline
         transaction.set_rollback(True)
-    cache.clear()  # the year's cycle was cached from a row rolled back

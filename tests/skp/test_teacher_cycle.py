@@ -497,3 +497,47 @@ def test_a_school_heads_staff_page_shows_their_teachers_by_the_quarter_with_bkps
         "Menunggu penilaian Anda di Ruang GTK: 1 · sudah dinilai dan tersinkron: 1 · belum ada di e-Kinerja: 1." in page
     )
     assert 'href="https://bkpsdm.kapuaskab.go.id/ruang-gtk"' in page
+
+
+def test_a_changed_cycle_is_seen_at_once_by_the_dashboard_and_the_rules_even_after_they_were_read(client, school):
+    """No process keeps the year's cycle: a change BKPSDM makes anywhere is the next read's answer."""
+    import time_machine
+
+    from opd.models import User
+    from tests.factories import asn_user
+
+    opd, teacher, february, q1 = school["opd"], school["teacher"], school["february"], school["q1"]
+    month_head = AsnFactory(opd=opd, nama="Kepala SD Bulanan", jabatan="Kepala Sekolah")
+    quarter_head = AsnFactory(opd=opd, nama="Kepala SD Triwulan", jabatan="Kepala Sekolah")
+    teacher.records.filter(period=february).update(atasan=month_head)
+    RecordFactory(asn=teacher, period=q1, stage=rules.SUBMITTED, atasan=quarter_head)
+    kepala = asn_user(AsnFactory(opd=opd), User.Role.KEPALA_OPD, opd=opd)
+    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    as_of = dt.datetime(2025, 3, 20, tzinfo=WIB)
+
+    def heads_waiting():
+        """The dashboard's ranking of the appraisers teachers wait for: each name and how many."""
+        client.force_login(kepala)
+        with time_machine.travel(as_of, tick=False):
+            page = client.get("/opd/DISDIK/?periode=2025-02").content.decode()
+        start = page.index("Penilai dengan guru terbanyak yang menunggu penilaiannya")
+        table = page[start : page.index("</table>", start)]
+        return [name for name in ("Kepala SD Bulanan", "Kepala SD Triwulan") if name in table]
+
+    # Monthly: read by the dashboard (its parts now cached) and by the rules.
+    assert heads_waiting() == ["Kepala SD Bulanan"]
+    assert TeacherCycle.cycle_of(2025) == rules.BULANAN
+    assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.OVERDUE
+    # BKPSDM sets the quarter in the admin panel: the next page and the rules follow.
+    client.force_login(admin)
+    response = client.post("/admin/skp/teachercycle/add/", {"year": "2025", "cycle": "triwulan", "note": "SE"})
+    assert response.status_code == 302, response.content.decode()[:1000]
+    assert heads_waiting() == ["Kepala SD Triwulan"]
+    assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.PENDING
+    # A change this process hears no signal of (another process's save, as far as its memory goes): seen as well.
+    TeacherCycle.objects.filter(year=2025).update(cycle=rules.BULANAN)
+    assert TeacherCycle.cycle_of(2025) == rules.BULANAN
+    assert fresh(february).teacher_period() is None
+    assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.OVERDUE
