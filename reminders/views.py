@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kapuas_kinerja.celery import queue_on_commit
 from kapuas_kinerja.redirects import redirect_back
 from opd import throttle
-from opd.access import get_opd_or_404, request_scope
+from opd.access import Scope, opd_that, scope_that
 from opd.forms import NipPasswordResetForm
 from opd.models import Asn
 from skp import rules
@@ -33,10 +33,7 @@ from .models import OPTIONAL_KINDS, Kind, Unsubscription
 
 def _nudge_scope(request, kode):
     """Who may remind: the Kepala OPD and operators of that OPD, and BKPSDM; 404 out of scope."""
-    scope = request_scope(request)
-    if not scope.opens_opd_pages:
-        raise PermissionDenied
-    opd = get_opd_or_404(scope, kode)
+    scope, opd = opd_that(request, kode, Scope.opens_opd_pages)
     if not scope.nudges_opd(opd.pk):
         raise PermissionDenied
     return scope, opd
@@ -103,9 +100,7 @@ def nudge_one(request, kode, nip):
 @login_required
 def nudge_staff(request, nip):
     """An appraiser or unit head reminds one of their own staff (from "Staf saya")."""
-    scope = request_scope(request)
-    if not scope.leads_staff:
-        raise PermissionDenied
+    scope = scope_that(request, Scope.leads_staff)
     period = posted_period(request)
     rows = compliance_rows(period=period, as_of=timezone.now(), scope=scope, names=False, detail=False)
     asn_id = rows.filter(scope.staff_rows_q(), nip=nip).values_list("pk", flat=True).first()
