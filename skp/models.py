@@ -216,6 +216,10 @@ class TeacherCycle(models.Model):
         return {year: stored.get(year, rules.BULANAN) for year in years}
 
 
+# What BKN's Laporan Penilaian row says of a month: a sync writes these, the admin shows them read-only.
+RATING_FIELDS = ("stage", "submitted_at", "rated_at", "rating_hasil", "rating_perilaku", "predikat_bkn")
+
+
 class MonthlyRecord(models.Model):
     """One ASN's SKP filing for one month, as mirrored from BKN (or entered by hand)."""
 

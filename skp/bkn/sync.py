@@ -240,27 +240,36 @@ def sync_period(
     """
     client = ekinerja_client()  # NotConfigured before any lock or row
     key = f"kinerja:sync:ekinerja:{rules.period_key(year, month)}:{(opd_kode or '*').upper()}"
-    if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
-        client.close()
-        return None
-    try:
-        return sync_ekinerja(
+    return _one_at_a_time(
+        key,
+        client,
+        triggered_by,
+        lambda: sync_ekinerja(
             client=client, year=year, month=month, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress
-        )
-    finally:
-        client.close()
-        cache.delete(key)
+        ),
+    )
 
 
 def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress=None) -> SyncRun | None:
     """sync_siasn with the configured client, one at a time per scope (like sync_period)."""
     client = siasn_client()  # NotConfigured before any lock or row
     key = f"kinerja:sync:siasn:{(opd_kode or '*').upper()}"
-    if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
-        client.close()
-        return None
+    return _one_at_a_time(
+        key,
+        client,
+        triggered_by,
+        lambda: sync_siasn(client=client, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress),
+    )
+
+
+def _one_at_a_time(key: str, client, triggered_by: str, sync) -> SyncRun | None:
+    """`sync()` under the lock `key` (None, without calling it, while another holds it); the client closed after."""
     try:
-        return sync_siasn(client=client, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress)
+        if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
+            return None
+        try:
+            return sync()
+        finally:
+            cache.delete(key)
     finally:
         client.close()
-        cache.delete(key)
