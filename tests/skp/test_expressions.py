@@ -97,30 +97,35 @@ def build(s):
 FIELDS = ("status", "stage", "must_act", "rated_at", "predikat")
 
 
+def twins_agree(s, *, period, asn, record, deadline, as_of) -> tuple[dict, bool]:
+    """The Python twin's row (and whether an exemption overlaps), once the SQL row and the listed row
+    were found to say the same on every field."""
+    exempt = any(
+        rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)
+        for e in Exemption.objects.filter(asn=asn)
+    )
+    python = rules.as_it_stood(record=record, deadline=deadline, as_of=as_of, exempt=exempt)
+    sql_row = compliance_rows(period=period, as_of=as_of, scope=EVERYONE).get(pk=asn.pk)
+    sql = {
+        "status": sql_row.status,
+        "stage": sql_row.stage_then,
+        "must_act": sql_row.must_act,
+        "rated_at": sql_row.rated_at_then,
+        "predikat": sql_row.predikat_then,
+    }
+    assert sql == python, s
+    (listed,) = listed_rows([asn.pk], period=period, as_of=as_of)
+    assert {field: getattr(listed, field) for field in FIELDS} == python, s
+    return python, exempt
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=scenarios())
 def test_python_and_sql_agree_on_every_field_a_row_shows(db, s):
     with transaction.atomic():
         period, asn, record, as_of = build(s)
         period = Period.objects.get(pk=period.pk)
-        exempt = any(
-            rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)
-            for e in Exemption.objects.filter(asn=asn)
-        )
-        python = rules.as_it_stood(record=record, deadline=period.deadline, as_of=as_of, exempt=exempt)
-
-        sql_row = compliance_rows(period=period, as_of=as_of, scope=EVERYONE).get(pk=asn.pk)
-        sql = {
-            "status": sql_row.status,
-            "stage": sql_row.stage_then,
-            "must_act": sql_row.must_act,
-            "rated_at": sql_row.rated_at_then,
-            "predikat": sql_row.predikat_then,
-        }
-        assert sql == python, s
-
-        (listed,) = listed_rows([asn.pk], period=period, as_of=as_of)
-        assert {field: getattr(listed, field) for field in FIELDS} == python, s
+        python, exempt = twins_agree(s, period=period, asn=asn, record=record, deadline=period.deadline, as_of=as_of)
 
         # Exemptions by the QuerySet (SQL) and by the record's own method.
         assert Exemption.objects.overlapping(period).filter(asn=asn).exists() == exempt
@@ -201,23 +206,7 @@ def test_a_teachers_month_follows_its_cycle_period_in_sql_and_python(db, s):
                 ruling.refresh_from_db()
             if s["cycle_as_of"]:
                 as_of = deadline + dt.timedelta(seconds=s["as_of_offset"])
-        exempt = any(
-            rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)
-            for e in Exemption.objects.filter(asn=asn)
-        )
-        python = rules.as_it_stood(record=ruling, deadline=deadline, as_of=as_of, exempt=exempt)
-
-        sql_row = compliance_rows(period=period, as_of=as_of, scope=EVERYONE).get(pk=asn.pk)
-        sql = {
-            "status": sql_row.status,
-            "stage": sql_row.stage_then,
-            "must_act": sql_row.must_act,
-            "rated_at": sql_row.rated_at_then,
-            "predikat": sql_row.predikat_then,
-        }
-        assert sql == python, s
-        (listed,) = listed_rows([asn.pk], period=period, as_of=as_of)
-        assert {field: getattr(listed, field) for field in FIELDS} == python, s
+        python, _exempt = twins_agree(s, period=period, asn=asn, record=ruling, deadline=deadline, as_of=as_of)
         (history,) = asn_history(asn=asn, periods=[period], as_of=as_of)
         assert {field: history[field] for field in FIELDS} == python, s
         assert history["deadline"] == deadline

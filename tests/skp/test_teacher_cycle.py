@@ -13,7 +13,7 @@ from skp.models import Period, TeacherCycle
 from skp.rollup import rollup_refresh
 from skp.selectors import asn_history, compliance_report, compliance_rows, compliance_summary, listed_rows
 from skp.summaries import opd_ranking, period_summary
-from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory
+from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, bkpsdm_staff, export_xlsx
 from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
@@ -216,18 +216,7 @@ EXPORT_HEADER = [
 
 
 def export(path, title, rows):
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for line in ("LAPORAN PENILAIAN SKP PERIODIK TAHUN 2025", *title):
-        sheet.append([line])
-    sheet.append([])
-    sheet.append(EXPORT_HEADER)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return export_xlsx(path, EXPORT_HEADER, rows, ("LAPORAN PENILAIAN SKP PERIODIK TAHUN 2025", *title))
 
 
 def row(nip, nama, jabatan, rated_at="2025-04-10 09:00:00"):
@@ -420,12 +409,7 @@ def test_teachers_on_a_quarter_are_reminded_with_the_month_that_ends_it_not_ever
 def test_bkpsdm_sets_the_cycle_in_the_admin_panel_audited_and_the_counts_follow(client, school):
     from auditlog.models import LogEntry
 
-    from opd.models import User
-    from tests.factories import asn_user
-
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     february = school["february"]
     rollup_refresh(periods=[february])
@@ -512,9 +496,7 @@ def test_a_changed_cycle_is_seen_at_once_by_the_dashboard_and_the_rules_even_aft
     teacher.records.filter(period=february).update(atasan=month_head)
     RecordFactory(asn=teacher, period=q1, stage=rules.SUBMITTED, atasan=quarter_head)
     kepala = asn_user(AsnFactory(opd=opd), User.Role.KEPALA_OPD, opd=opd)
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     as_of = dt.datetime(2025, 3, 20, tzinfo=WIB)
 
     def heads_waiting():
