@@ -67,6 +67,22 @@ def scenarios(draw):
     }
 
 
+def record_at(asn, period, stage, pair, rated_at, **fields):
+    """A record at `stage`, with the rating pair only when rated, read back (the generated predikat column)."""
+    rated = stage == rules.RATED
+    record = RecordFactory(
+        asn=asn,
+        period=period,
+        stage=stage,
+        rated_at=rated_at,
+        rating_hasil=pair[0] if rated else None,
+        rating_perilaku=pair[1] if rated else None,
+        **fields,
+    )
+    record.refresh_from_db()
+    return record
+
+
 def build(s):
     year, month, override = s["period"]
     period = PeriodFactory(
@@ -75,18 +91,10 @@ def build(s):
     asn = AsnFactory()
     record = None
     if s["stage"] is not None:
-        rated = s["stage"] == rules.RATED
-        record = RecordFactory(
-            asn=asn,
-            period=period,
-            stage=s["stage"],
-            submitted_at=s["submitted_at"],
-            rated_at=s["rated_at"],
-            rating_hasil=s["pair"][0] if rated else None,
-            rating_perilaku=s["pair"][1] if rated else None,
-            predikat_bkn=s["predikat_bkn"] if rated else "",
+        predikat_bkn = s["predikat_bkn"] if s["stage"] == rules.RATED else ""
+        record = record_at(
+            asn, period, s["stage"], s["pair"], s["rated_at"], submitted_at=s["submitted_at"], predikat_bkn=predikat_bkn
         )
-        record.refresh_from_db()  # the generated predikat column
     if s["exemption"]:
         ExemptionFactory(asn=asn, start=s["exemption"][0], end=s["exemption"][1])
     anchor = {"deadline": period.deadline, "rating": s["rated_at"], "filing": s["submitted_at"]}[s["as_of"]]
@@ -194,16 +202,7 @@ def test_a_teachers_month_follows_its_cycle_period_in_sql_and_python(db, s):
             cycle = PeriodFactory(kind=s["cycle"], year=year, month=rules.cycle_end_month(s["cycle"], month))
             deadline, ruling = cycle.deadline, None
             if s["cycle_stage"] is not None:
-                is_rated = s["cycle_stage"] == rules.RATED
-                ruling = RecordFactory(
-                    asn=asn,
-                    period=cycle,
-                    stage=s["cycle_stage"],
-                    rated_at=s["cycle_rated_at"],
-                    rating_hasil=s["cycle_pair"][0] if is_rated else None,
-                    rating_perilaku=s["cycle_pair"][1] if is_rated else None,
-                )
-                ruling.refresh_from_db()
+                ruling = record_at(asn, cycle, s["cycle_stage"], s["cycle_pair"], s["cycle_rated_at"])
             if s["cycle_as_of"]:
                 as_of = deadline + dt.timedelta(seconds=s["as_of_offset"])
         python, _exempt = twins_agree(s, period=period, asn=asn, record=ruling, deadline=deadline, as_of=as_of)
