@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from helpdesk.selectors import open_count as open_ticket_count
-from opd.access import get_asn_or_404, get_opd_or_404, request_scope
+from opd.access import Scope, get_asn_or_404, opd_that, request_scope, scope_that
 from opd.models import AccessLog, Asn, Opd, Unit
 from opd.services import access_log
 from reminders.recipients import no_working_email
@@ -197,10 +196,7 @@ GROUPS = [(key, label) for key, label, _css in TREND_SERIES]
 
 def _dashboard_opd(request, kode):
     """The scope and the OPD of a dashboard page: 403 for roles that never open one, 404 out of scope."""
-    scope = request_scope(request)
-    if not scope.opens_opd_pages:
-        raise PermissionDenied
-    return scope, get_opd_or_404(scope, kode)
+    return opd_that(request, kode, Scope.opens_opd_pages)
 
 
 def _is_list_swap(request) -> bool:
@@ -346,9 +342,7 @@ def opd_units(request, kode):
 @vary_on_headers("HX-Request")
 def staff(request):
     """'Staf saya': the same list, for the ASN one appraises and the units one leads."""
-    scope = request_scope(request)
-    if not scope.leads_staff:
-        raise PermissionDenied
+    scope = scope_that(request, Scope.leads_staff)
     period, period_error = chosen_period(request)
     now = timezone.now()
     params = _list_params(request)
@@ -437,9 +431,7 @@ def asn_detail(request, nip):
 @login_required
 def kabupaten(request):
     """Every OPD ranked by on-time rate, teachers apart, and the regency's trend."""
-    scope = request_scope(request)
-    if not scope.opens_regency_pages:
-        raise PermissionDenied
+    scope_that(request, Scope.opens_regency_pages)
     period, period_error = chosen_period(request)
     now = timezone.now()
     jenis = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Jenis.values else None

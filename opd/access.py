@@ -7,6 +7,7 @@ answers 404 (existence is not revealed); a page a role never opens answers 403.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
@@ -123,6 +124,20 @@ def request_scope(request) -> Scope:
     if not hasattr(request, "_kinerja_scope"):
         request._kinerja_scope = scope_for(request.user)
     return request._kinerja_scope
+
+
+def scope_that(request, may: property) -> Scope:
+    """The request's scope when the Scope property `may` holds for it (`Scope.opens_tpp`…), else 403."""
+    scope = request_scope(request)
+    if not may.__get__(scope):
+        raise PermissionDenied
+    return scope
+
+
+def opd_that(request, kode: str, may: property) -> tuple[Scope, Opd]:
+    """`scope_that`, then the OPD of that code within the scope (404 out of it)."""
+    scope = scope_that(request, may)
+    return scope, get_opd_or_404(scope, kode)
 
 
 def _with_descendants(roots: set[int], opd_ids: set[int]) -> frozenset[int]:

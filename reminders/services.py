@@ -336,28 +336,19 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
 
 def _asn_nudges(rows: list[dict], period, by, now, today, result: NudgeResult) -> list[Message]:
     """One reminder per ASN who has not filed (minus those who turned them off)."""
-    messages = []
     result.unsubscribed = sum(1 for a in rows if a["unsubscribed"])
-    for a in rows:
-        if a["unsubscribed"]:
-            continue
-        draft = recipients.Draft(
+    drafts = [
+        recipients.Draft(
             recipient=recipients.asn_recipient(a),
             opd_id=a["month_opd_id"],
             # The appraiser of that month, as the lists show (not today's, after a transfer).
             context={"status": a["status"], "must_act": a["must_act"], "atasan_nama": a["month_atasan_nama"]},
         )
-        built = build_messages(
-            Kind.NUDGE,
-            [draft],
-            period=period,
-            key_prefix=f"{period.key}/nudge/{today.isoformat()}",
-            as_of=now,
-            created_by=by,
-        )
-        if not built:
-            result.unreachable += 1
-        messages.extend(built)
+        for a in rows
+        if not a["unsubscribed"]
+    ]
+    key = f"{period.key}/nudge/{today.isoformat()}"
+    messages, result.unreachable = _nudges(Kind.NUDGE, drafts, lambda draft: key, period, by, now)
     return messages
 
 
@@ -395,31 +386,38 @@ def _appraiser_nudges(filed: list[dict], period, by, now, today, result: NudgeRe
         .values("pk", "nip", "nama", "email", "phone", "has_login")
     }
     opds = Opd.objects.in_bulk(opd_ids)
-    messages = []
+    drafts = []
     for atasan_id, opd_id in sorted(pairs):
         listed = staff.get((atasan_id, opd_id), [])
-        draft = recipients.Draft(
-            recipient=recipients.asn_recipient(appraisers[atasan_id]),
-            opd_id=opd_id,
-            context={
-                "opd": opds[opd_id],
-                "staff": listed[: recipients.DIGEST_ROWS],
-                "total": len(listed),
-                "overdue": sum(1 for r in listed if r["status"] == rules.OVERDUE),
-            },
+        drafts.append(
+            recipients.Draft(
+                recipient=recipients.asn_recipient(appraisers[atasan_id]),
+                opd_id=opd_id,
+                context={
+                    "opd": opds[opd_id],
+                    "staff": listed[: recipients.DIGEST_ROWS],
+                    "total": len(listed),
+                    "overdue": sum(1 for r in listed if r["status"] == rules.OVERDUE),
+                },
+            )
         )
-        built = build_messages(
-            Kind.ATASAN_NUDGE,
-            [draft],
-            period=period,
-            key_prefix=f"{period.key}/atasan_nudge/{today.isoformat()}/opd{opd_id}",
-            as_of=now,
-            created_by=by,
-        )
-        if not built:
-            result.appraisers_unreachable += 1
-        messages.extend(built)
+    # The OPD is in the key: one message a day per appraiser and OPD.
+    key = f"{period.key}/atasan_nudge/{today.isoformat()}/opd"
+    messages, result.appraisers_unreachable = _nudges(
+        Kind.ATASAN_NUDGE, drafts, lambda draft: f"{key}{draft.opd_id}", period, by, now
+    )
     return messages
+
+
+def _nudges(kind: str, drafts: list, key_of, period, by, now) -> tuple[list[Message], int]:
+    """The outbox rows of a nudge's drafts (`key_of(draft)`: their idempotency key's prefix), and how many
+    of the drafts no channel reaches."""
+    messages, unreachable = [], 0
+    for draft in drafts:
+        built = build_messages(kind, [draft], period=period, key_prefix=key_of(draft), as_of=now, created_by=by)
+        unreachable += not built
+        messages.extend(built)
+    return messages, unreachable
 
 
 def send_soon() -> dict:

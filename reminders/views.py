@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kapuas_kinerja.celery import queue_on_commit
 from kapuas_kinerja.redirects import redirect_back
 from opd import throttle
-from opd.access import get_opd_or_404, request_scope
+from opd.access import Scope, opd_that, scope_that
 from opd.forms import NipPasswordResetForm
 from opd.models import Asn
 from skp import rules
@@ -34,62 +34,54 @@ from .models import OPTIONAL_KINDS, Kind, Unsubscription
 
 def _nudge_scope(request, kode):
     """Who may remind: the Kepala OPD and operators of that OPD, and BKPSDM; 404 out of scope."""
-    scope = request_scope(request)
-    if not scope.opens_opd_pages:
-        raise PermissionDenied
-    opd = get_opd_or_404(scope, kode)
+    scope, opd = opd_that(request, kode, Scope.opens_opd_pages)
     if not scope.nudges_opd(opd.pk):
         raise PermissionDenied
     return scope, opd
 
 
 def _nudge_message(result: services.NudgeResult) -> str:
-    parts = []
-    if result.queued:
-        parts.append(_("Reminder sent to %(count)d ASN.") % {"count": result.queued})
-    if result.already_today:
-        parts.append(_("%(count)d ASN were already reminded today.") % {"count": result.already_today})
-    if result.unreachable:
-        parts.append(_("%(count)d ASN have no email or WhatsApp number.") % {"count": result.unreachable})
-    if result.unsubscribed:
-        parts.append(_("%(count)d ASN turned these reminders off.") % {"count": result.unsubscribed})
-    if result.appraisers_queued:
-        parts.append(
-            _("Reminder sent to %(count)d appraiser(s) about their staff waiting for a rating.")
-            % {"count": result.appraisers_queued}
-        )
-    if result.appraisers_already_today:
-        parts.append(
-            _("%(count)d appraiser(s) were already reminded today.") % {"count": result.appraisers_already_today}
-        )
-    if result.appraisers_unreachable:
-        parts.append(
-            _("%(count)d appraiser(s) have no email or WhatsApp number.") % {"count": result.appraisers_unreachable}
-        )
-    if result.no_appraiser:
-        parts.append(
-            _("%(count)d ASN have filed but no appraiser is known for that month: report it to BKPSDM.")
-            % {"count": result.no_appraiser}
-        )
-    if result.own_ratings:
-        parts.append(
-            _("You are the appraiser of %(count)d of them: rate them in e-Kinerja.") % {"count": result.own_ratings}
-        )
+    counted = [
+        (result.queued, _("Reminder sent to %(count)d ASN.")),
+        (result.already_today, _("%(count)d ASN were already reminded today.")),
+        (result.unreachable, _("%(count)d ASN have no email or WhatsApp number.")),
+        (result.unsubscribed, _("%(count)d ASN turned these reminders off.")),
+        (
+            result.appraisers_queued,
+            _("Reminder sent to %(count)d appraiser(s) about their staff waiting for a rating."),
+        ),
+        (result.appraisers_already_today, _("%(count)d appraiser(s) were already reminded today.")),
+        (result.appraisers_unreachable, _("%(count)d appraiser(s) have no email or WhatsApp number.")),
+        (
+            result.no_appraiser,
+            _("%(count)d ASN have filed but no appraiser is known for that month: report it to BKPSDM."),
+        ),
+        (result.own_ratings, _("You are the appraiser of %(count)d of them: rate them in e-Kinerja.")),
+    ]
+    parts = [text % {"count": count} for count, text in counted if count]
     if result.delayed:
         parts.append(_("Sending is delayed: the messages are kept and go out as soon as the mail queue is back."))
     return " ".join(parts) or _("Nobody to remind: everyone is rated or exempt.")
+
+
+def _nudge_answer(request, result: services.NudgeResult, *, last_reminded, back: str):
+    """The row's "last reminded" with the outcome for HTMX (`last_reminded()` reads it), else a message and back."""
+    if request.htmx:
+        return render(request, "reminders/_nudged.html", {"when": last_reminded(), "message": _nudge_message(result)})
+    messages.info(request, _nudge_message(result))
+    return _back_to_list(request, back)
 
 
 def _nudged(request, asn_id: int | None, period, *, back: str):
     if asn_id is None:
         raise Http404
     result = services.nudge(asn_ids=[asn_id], period=period, by=request.user)
-    if request.htmx:
+
+    def last_reminded():
         rows = listed_rows([asn_id], period=period, as_of=timezone.now())
-        when = services.last_reminded(rows, period=period).get(asn_id)
-        return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
-    messages.info(request, _nudge_message(result))
-    return _back_to_list(request, back)
+        return services.last_reminded(rows, period=period).get(asn_id)
+
+    return _nudge_answer(request, result, last_reminded=last_reminded, back=back)
 
 
 @require_POST
@@ -109,9 +101,7 @@ def nudge_one(request, kode, nip):
 @login_required
 def nudge_staff(request, nip):
     """An appraiser or unit head reminds one of their own staff (from "Staf saya")."""
-    scope = request_scope(request)
-    if not scope.leads_staff:
-        raise PermissionDenied
+    scope = scope_that(request, Scope.leads_staff)
     period = posted_period(request)
     rows = compliance_rows(period=period, as_of=timezone.now(), scope=scope, names=False, detail=False)
     asn_id = rows.filter(scope.staff_rows_q(), nip=nip).values_list("pk", flat=True).first()
@@ -133,11 +123,11 @@ def nudge_appraiser(request, kode, nip):
     if atasan_id is None or not waiting:  # nobody of this OPD waits for them: as if they did not exist
         raise Http404
     result = services.nudge(asn_ids=waiting, period=period, by=request.user)
-    if request.htmx:
-        when = services.last_appraiser_nudges([atasan_id], period=period, opd_id=opd.pk).get((atasan_id, opd.pk))
-        return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
-    messages.info(request, _nudge_message(result))
-    return _back_to_list(request, reverse("opd_detail", args=[opd.kode]))
+
+    def last_reminded():
+        return services.last_appraiser_nudges([atasan_id], period=period, opd_id=opd.pk).get((atasan_id, opd.pk))
+
+    return _nudge_answer(request, result, last_reminded=last_reminded, back=reverse("opd_detail", args=[opd.kode]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,16 +179,31 @@ def _back_to_list(request, default: str):
 @require_http_methods(["GET", "POST"])
 def activation_request(request):
     """'No login yet?': an activation link by email to the address SIASN holds for that NIP."""
-    form = ActivationRequestForm(request.POST or None)
+    return _account_mail_request(
+        request,
+        ActivationRequestForm(request.POST or None),
+        field="nip",
+        template="reminders/activation_request.html",
+        queue=lambda nip: queue_on_commit(tasks.request_activation, nip),
+        done=lambda: render(request, "reminders/activation_requested.html"),
+    )
+
+
+def _account_mail_request(request, form, *, field: str, template: str, queue, done):
+    """A mail about an account asked for (activation, password reset), limited per NIP and client address.
+
+    Known or unknown NIP, the page does the same (count the request, `queue`
+    the task that looks it up, answer with `done()`), so neither its answer
+    nor its time tells who has a login.
+    """
     if request.method == "POST" and form.is_valid():
-        nip = form.cleaned_data["nip"]
-        if not throttle.account_mail_allowed(request, login=nip):
-            form.add_error("nip", throttle.too_many_requests())
-            return render(request, "reminders/activation_request.html", {"form": form}, status=429)
-        # The same answer and the same work whether or not the NIP is known: the task looks it up.
-        queue_on_commit(tasks.request_activation, nip)
-        return render(request, "reminders/activation_requested.html")
-    return render(request, "reminders/activation_request.html", {"form": form}, status=400 if form.errors else 200)
+        nip_or_username = form.cleaned_data[field]
+        if not throttle.account_mail_allowed(request, login=nip_or_username):
+            form.add_error(field, throttle.too_many_requests())
+            return render(request, template, {"form": form}, status=429)
+        queue(nip_or_username)
+        return done()
+    return render(request, template, {"form": form}, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -247,17 +252,12 @@ def preferences(request):
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
-    """ "Forgot your password?": the link is looked up and mailed by a task, never by this answer.
-
-    Known or unknown NIP, the page does the same (count the request, queue the
-    task, redirect), so neither its answer nor its time tells who has a login.
-    """
-    form = NipPasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        login = form.cleaned_data["email"]
-        if not throttle.account_mail_allowed(request, login=login):
-            form.add_error("email", throttle.too_many_requests())
-            return render(request, "registration/password_reset_form.html", {"form": form}, status=429)
-        queue_on_commit(tasks.request_password_reset, login, uuid.uuid4().hex)
-        return redirect("password_reset_done")
-    return render(request, "registration/password_reset_form.html", {"form": form}, status=400 if form.errors else 200)
+    """ "Forgot your password?": the link is looked up and mailed by a task, never by this answer."""
+    return _account_mail_request(
+        request,
+        NipPasswordResetForm(request.POST or None),
+        field="email",
+        template="registration/password_reset_form.html",
+        queue=lambda login: queue_on_commit(tasks.request_password_reset, login, uuid.uuid4().hex),
+        done=lambda: redirect("password_reset_done"),
+    )

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from kapuas_kinerja.redirects import redirect_back
 from kapuas_kinerja.tabular import xlsx_response
-from opd.access import get_opd_or_404, request_scope
+from opd.access import Scope, get_opd_or_404, opd_that, request_scope, scope_that
 from opd.models import AccessLog, Opd
 from opd.services import access_log
 from skp.periods import chosen_period, posted_period
@@ -27,17 +27,10 @@ from .models import AnnualRecapUpload, ReportJob
 Kind = ReportJob.Kind
 
 
-def _opd_page(request, kode):
-    scope = request_scope(request)
-    if not scope.opens_opd_pages:
-        raise PermissionDenied
-    return scope, get_opd_or_404(scope, kode)
-
-
 @require_GET
 @login_required
 def opd_recap_xlsx(request, kode):
-    _scope, opd = _opd_page(request, kode)
+    _scope, opd = opd_that(request, kode, Scope.opens_opd_pages)
     period, error = chosen_period(request)
     if error:
         return redirect("opd_detail", kode=opd.kode)
@@ -49,10 +42,7 @@ def opd_recap_xlsx(request, kode):
 @require_GET
 @login_required
 def opd_tpp_xlsx(request, kode):
-    scope = request_scope(request)
-    if not scope.opens_tpp:
-        raise PermissionDenied
-    opd = get_opd_or_404(scope, kode)
+    scope, opd = opd_that(request, kode, Scope.opens_tpp)
     period, period_error = chosen_period(request)
     basis = basis_for(period=period, opd=opd, as_of=timezone.now())
     if period_error or not (basis.is_final or scope.reads_tpp_drafts):
@@ -82,7 +72,7 @@ def report_start(request):
     kind = request.POST.get("jenis", "")
     opd = None
     if kind in (Kind.OPD_RECAP, Kind.ANNUAL_RECAP):
-        _scope, opd = _opd_page(request, request.POST.get("opd", ""))
+        _scope, opd = opd_that(request, request.POST.get("opd", ""), Scope.opens_opd_pages)
     elif kind == Kind.TPP_BASIS:
         if not scope.opens_tpp:
             raise PermissionDenied
@@ -151,7 +141,7 @@ def _recent_years() -> range:
 @require_GET
 @login_required
 def opd_annual(request, kode):
-    scope, opd = _opd_page(request, kode)
+    scope, opd = opd_that(request, kode, Scope.opens_opd_pages)
     return render(request, "reports/opd_annual.html", _annual_context(request, scope, opd, _year(request.GET)))
 
 
@@ -174,7 +164,7 @@ def _annual_context(request, scope, opd, year, form=None) -> dict:
 @require_POST
 @login_required
 def annual_upload(request, kode):
-    scope, opd = _opd_page(request, kode)
+    scope, opd = opd_that(request, kode, Scope.opens_opd_pages)
     if not scope.acts_for_opd(opd.pk):
         raise PermissionDenied
     year = _year(request.POST)
@@ -245,9 +235,7 @@ def document_review(request, pk):
 @login_required
 def annual_overview(request):
     """For BKPSDM: which OPD have uploaded their signed annual recap, and in what state."""
-    scope = request_scope(request)
-    if not scope.opens_regency_pages:
-        raise PermissionDenied
+    scope_that(request, Scope.opens_regency_pages)
     year = _year(request.GET)
     latest: dict[int, AnnualRecapUpload] = {}
     for upload in AnnualRecapUpload.objects.filter(year=year).order_by("opd_id", "version"):

@@ -15,23 +15,25 @@ from kapuas_kinerja.admin import ReadOnlyAdmin
 from kapuas_kinerja.tabular import too_large
 
 from . import rules
-from .bkn.imports import LABELS, ImportRefused, import_file
+from .bkn.columns import LABELS
+from .bkn.imports import ImportRefused, import_file
 from .cycles import cycle_changed
-from .models import AnnualSkp, Exemption, MonthlyRecord, Period, RecordPayload, Source, SyncRun, TeacherCycle
+from .models import (
+    RATING_FIELDS,
+    AnnualSkp,
+    Exemption,
+    MonthlyRecord,
+    Period,
+    RecordPayload,
+    Source,
+    SyncRun,
+    TeacherCycle,
+)
 from .rollup import periods_touching, refresh_for_asn, rollup_refresh
 from .selectors import teacher_hand_entries
 
 SYNCED_SOURCES = (Source.EKINERJA, Source.SIASN, Source.IMPORT)
-RECORD_BKN_FIELDS = (
-    "stage",
-    "submitted_at",
-    "rated_at",
-    "rating_hasil",
-    "rating_perilaku",
-    "predikat_bkn",
-    "source",
-    "last_synced_at",
-)
+RECORD_BKN_FIELDS = (*RATING_FIELDS, "source", "last_synced_at")
 
 
 @admin.register(Period)

@@ -1,7 +1,6 @@
 import datetime as dt
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -156,10 +155,16 @@ class Period(models.Model):
     def teacher_period(self) -> "Period | None":
         """The teachers' cycle period containing this month, None when the year's cycle is monthly.
 
-        At most two queries, once per instance (a list asks it once, not per row).
+        At most two queries, once per instance (a list asks it once, not per row). Periods
+        loaded together may share one read of their years' cycles: `year_cycles`, set by
+        `recent_periods`, reads them all on the first call.
         """
         if not hasattr(self, "_teacher_period"):
-            cycle = TeacherCycle.cycle_of(self.year) if self.is_month else rules.BULANAN
+            shared = getattr(self, "year_cycles", None)
+            if not self.is_month:
+                cycle = rules.BULANAN
+            else:
+                cycle = shared()[self.year] if shared else TeacherCycle.cycle_of(self.year)
             self._teacher_period = (
                 None
                 if cycle == rules.BULANAN
@@ -200,22 +205,19 @@ class TeacherCycle(models.Model):
 
     @classmethod
     def cycle_of(cls, year: int) -> str:
-        """The year's cycle, kept in the cache (every list asks it; BKPSDM changes it once a year).
+        """The year's cycle, read from its row each time (one indexed row; docs/decisions.md, "The teachers'
+        cycle is read, not cached"): a copy kept in a process would outlive BKPSDM's change in the others."""
+        return cls.cycles_of({year})[year]
 
-        skp/signals.py forgets it when a row is saved or deleted.
-        """
+    @classmethod
+    def cycles_of(cls, years) -> dict[int, str]:
+        """Each year's cycle in one query (monthly where BKPSDM set none)."""
+        stored = dict(cls.objects.filter(year__in=years).values_list("year", "cycle"))
+        return {year: stored.get(year, rules.BULANAN) for year in years}
 
-        def read():
-            return cls.objects.filter(year=year).values_list("cycle", flat=True).first() or rules.BULANAN
 
-        try:
-            return cache.get_or_set(cls.cache_key(year), read, timeout=3600)
-        except Exception:  # the cache is down: read the row, as without one
-            return read()
-
-    @staticmethod
-    def cache_key(year: int) -> str:
-        return f"skp:teacher-cycle:{year}"
+# What BKN's Laporan Penilaian row says of a month: a sync writes these, the admin shows them read-only.
+RATING_FIELDS = ("stage", "submitted_at", "rated_at", "rating_hasil", "rating_perilaku", "predikat_bkn")
 
 
 class MonthlyRecord(models.Model):

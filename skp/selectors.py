@@ -6,6 +6,7 @@ number of queries.
 """
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 
@@ -470,7 +471,14 @@ def recent_periods(*, year: int, month: int, count: int = 12) -> list[Period]:
     """`count` periods ending at (year, month), newest first; unsaved ones where none is stored."""
     keys = rules.months_back(year, month, count)
     stored = {(p.year, p.month): p for p in Period.objects.filter(year__gte=keys[-1][0], year__lte=keys[0][0])}
-    return [stored.get(key) or Period.build(*key) for key in keys]
+    periods = [stored.get(key) or Period.build(*key) for key in keys]
+    # The years' teachers' cycles read once for the lot when first asked (a dashboard's trend asks each period),
+    # and kept no longer than these instances.
+    years = {year for year, _month in keys}
+    year_cycles = functools.cache(lambda: TeacherCycle.cycles_of(years))
+    for period in periods:
+        period.year_cycles = year_cycles
+    return periods
 
 
 def last_synced_at(*, opd_id: int | None = None) -> dt.datetime | None:

@@ -18,9 +18,6 @@ the rollup holds the regency's counts (skp/rollup.py). They are renewed by:
   rows they save one by one renew the versions once, at their end.
 """
 
-import logging
-
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 from opd.models import Asn, Opd, Unit
@@ -29,8 +26,6 @@ from opd.signals import asn_edited_by_hand, asns_deleting_by_hand
 
 from .models import Exemption, MonthlyRecord, Period, TeacherCycle
 from .rollup import refresh_for_asn, rollup_refresh
-
-logger = logging.getLogger(__name__)
 
 SHOWN = (Asn, Opd, Unit, MonthlyRecord, Exemption, Period, TeacherCycle)
 
@@ -44,17 +39,6 @@ def shown_data_changed(sender, **kwargs):
 for model in SHOWN:
     post_save.connect(shown_data_changed, sender=model, dispatch_uid=f"data-version-save-{model._meta.label}")
     post_delete.connect(shown_data_changed, sender=model, dispatch_uid=f"data-version-delete-{model._meta.label}")
-
-
-def teacher_cycle_changed(sender, instance, **kwargs):
-    try:
-        cache.delete(TeacherCycle.cache_key(instance.year))
-    except Exception:  # the cache is down: nothing kept there to forget
-        logger.warning("cache down: the teachers' cycle of %s was not forgotten there", instance.year)
-
-
-post_save.connect(teacher_cycle_changed, sender=TeacherCycle, dispatch_uid="teacher-cycle-save")
-post_delete.connect(teacher_cycle_changed, sender=TeacherCycle, dispatch_uid="teacher-cycle-delete")
 
 
 def refresh_after_hand_edit(sender, asn_id, previous_opd_id, **kwargs):

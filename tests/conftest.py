@@ -1,3 +1,7 @@
+import datetime as dt
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
 import pytest
 from django.test.utils import override_settings
 
@@ -40,3 +44,38 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def served():
+    """The project's BKN simulator over loopback (a real HTTP server on a free port), stopped after the test."""
+    from skp import rules
+    from skp.bkn.simulator import Simulator
+
+    started = []
+
+    def serve(faults=None, *, asn_count=80):
+        simulator = Simulator(asn_count=asn_count, seed=3, now=dt.datetime.now(tz=rules.WIB), faults=faults)
+        server = make_server("127.0.0.1", 0, simulator, handler_class=_Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def bkpsdm_client(client, db):
+    """The test client logged in as a BKPSDM admin who may open the admin panel."""
+    from tests.factories import bkpsdm_staff
+
+    client.force_login(bkpsdm_staff())
+    return client

@@ -105,3 +105,45 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def asn_user(asn, role=User.Role.ASN, opd=None):
     return UserFactory(username=asn.nip, asn=asn, role=role, opd=opd)
+
+
+def export_xlsx(
+    path, header, rows, title=("LAPORAN PENILAIAN SKP PERIODIK TAHUN 2025", "Periode: Bulanan - Maret 2025")
+):
+    """A BKN export as e-Kinerja writes it: its title lines, an empty row, the header, then the rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in title:
+        sheet.append([line])
+    sheet.append([])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def bkpsdm_staff(**asn_fields) -> User:
+    """A BKPSDM admin who may open the admin panel (an ASN's login, `is_staff`)."""
+    admin = asn_user(AsnFactory(**asn_fields), User.Role.ADMIN_BKPSDM)
+    admin.is_staff = True
+    admin.save()
+    return admin
+
+
+def outbox_message(key: str, *, asn=None, **fields):
+    """A nudge waiting in the outbox as an email to the ASN's address; `fields` change any of it."""
+    from reminders.models import Kind, Message
+
+    asn = asn or AsnFactory()
+    values = {
+        "kind": Kind.NUDGE,
+        "channel": Message.Channel.EMAIL,
+        "address": asn.email,
+        "subject": "Pengingat",
+        "body_text": "Isi",
+        **fields,
+    }
+    return Message.objects.create(idempotency_key=key, asn=asn, **values)

@@ -8,7 +8,14 @@ from auditlog.models import LogEntry
 from opd.models import User
 from skp import rules
 from skp.models import MonthlyRecord, Period, Source
-from tests.factories import AsnFactory, ExemptionFactory, PeriodFactory, RecordFactory, UserFactory, asn_user
+from tests.factories import (
+    AsnFactory,
+    ExemptionFactory,
+    PeriodFactory,
+    RecordFactory,
+    UserFactory,
+    asn_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,31 +43,22 @@ ADMIN_LISTS = [
 ]
 
 
-@pytest.fixture
-def bkpsdm(client):
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
-    client.force_login(admin)
-    return client
-
-
 @pytest.mark.parametrize("url", ADMIN_LISTS)
-def test_admin_bkpsdm_opens_every_list_by_role(bkpsdm, url):
+def test_admin_bkpsdm_opens_every_list_by_role(bkpsdm_client, url):
     RecordFactory(rated=True)
-    response = bkpsdm.get(url)
+    response = bkpsdm_client.get(url)
     assert response.status_code == 200
 
 
-def test_the_admin_panel_speaks_indonesian(bkpsdm):
-    page = bkpsdm.get("/admin/").content.decode()
+def test_the_admin_panel_speaks_indonesian(bkpsdm_client):
+    page = bkpsdm_client.get("/admin/").content.decode()
     assert "Administrasi BKPSDM" in page
     assert "Laporan bulanan" in page
 
 
-def test_search_by_nip_finds_the_asn(bkpsdm):
+def test_search_by_nip_finds_the_asn(bkpsdm_client):
     wanted, other = AsnFactory(nama="Siti Dicari"), AsnFactory(nama="Budi Lain")
-    page = bkpsdm.get("/admin/opd/asn/", {"q": wanted.nip}).content.decode()
+    page = bkpsdm_client.get("/admin/opd/asn/", {"q": wanted.nip}).content.decode()
     assert "Siti Dicari" in page
     assert "Budi Lain" not in page
     assert other.nip not in page
@@ -72,9 +70,9 @@ def test_other_roles_cannot_enter_the_admin_panel(client):
     assert client.get("/admin/skp/period/").status_code == 302
 
 
-def test_a_deadline_override_is_audited_with_before_and_after(bkpsdm):
+def test_a_deadline_override_is_audited_with_before_and_after(bkpsdm_client):
     period = PeriodFactory(year=2025, month=3)
-    response = bkpsdm.post(
+    response = bkpsdm_client.post(
         f"/admin/skp/period/{period.pk}/change/",
         {"deadline_override_0": "22/04/2025", "deadline_override_1": "23:59:59", "override_reason": "Libur Idulfitri"},
     )
@@ -87,9 +85,9 @@ def test_a_deadline_override_is_audited_with_before_and_after(bkpsdm):
     assert entry.changes_dict["deadline_override"][0] == "None"
 
 
-def test_an_override_without_a_reason_is_refused_in_indonesian(bkpsdm):
+def test_an_override_without_a_reason_is_refused_in_indonesian(bkpsdm_client):
     period = PeriodFactory(year=2025, month=3)
-    response = bkpsdm.post(
+    response = bkpsdm_client.post(
         f"/admin/skp/period/{period.pk}/change/",
         {"deadline_override_0": "22/04/2025", "deadline_override_1": "23:59:59", "override_reason": ""},
     )
@@ -99,9 +97,9 @@ def test_an_override_without_a_reason_is_refused_in_indonesian(bkpsdm):
     assert period.deadline_override is None
 
 
-def test_an_exemption_added_by_hand_records_who_and_is_audited(bkpsdm):
+def test_an_exemption_added_by_hand_records_who_and_is_audited(bkpsdm_client):
     asn = AsnFactory()
-    response = bkpsdm.post(
+    response = bkpsdm_client.post(
         "/admin/skp/exemption/add/",
         {"asn": asn.pk, "kind": "tugas_belajar", "start": "01/03/2025", "end": "", "note": "SK Bupati"},
     )
@@ -111,9 +109,9 @@ def test_an_exemption_added_by_hand_records_who_and_is_audited(bkpsdm):
     assert LogEntry.objects.get_for_object(exemption).filter(action=LogEntry.Action.CREATE).exists()
 
 
-def test_an_exemption_ending_before_it_starts_is_refused(bkpsdm):
+def test_an_exemption_ending_before_it_starts_is_refused(bkpsdm_client):
     asn = AsnFactory()
-    response = bkpsdm.post(
+    response = bkpsdm_client.post(
         "/admin/skp/exemption/add/",
         {"asn": asn.pk, "kind": "cuti_besar", "start": "01/03/2025", "end": "01/02/2025"},
     )
@@ -122,14 +120,14 @@ def test_an_exemption_ending_before_it_starts_is_refused(bkpsdm):
     assert not asn.exemptions.exists()
 
 
-def test_fields_from_bkn_are_read_only_on_a_synced_record(bkpsdm):
+def test_fields_from_bkn_are_read_only_on_a_synced_record(bkpsdm_client):
     record = RecordFactory(rated=True, source=Source.EKINERJA)
-    page = bkpsdm.get(f"/admin/skp/monthlyrecord/{record.pk}/change/").content.decode()
+    page = bkpsdm_client.get(f"/admin/skp/monthlyrecord/{record.pk}/change/").content.decode()
     assert 'name="rated_at_0"' not in page
     assert 'name="rating_hasil"' not in page
 
 
-def test_a_record_edited_by_hand_is_flagged_and_audited(bkpsdm):
+def test_a_record_edited_by_hand_is_flagged_and_audited(bkpsdm_client):
     record = RecordFactory(source=Source.DEMO, asn__jabatan="Guru Ahli Muda")
     data = {
         "asn": record.asn_id,
@@ -143,7 +141,7 @@ def test_a_record_edited_by_hand_is_flagged_and_audited(bkpsdm):
         "rating_perilaku": "2",
         "predikat_bkn": "",
     }
-    response = bkpsdm.post(f"/admin/skp/monthlyrecord/{record.pk}/change/", data)
+    response = bkpsdm_client.post(f"/admin/skp/monthlyrecord/{record.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     record = MonthlyRecord.objects.select_related("asn").get(pk=record.pk)
     assert record.edited_by_hand
@@ -153,7 +151,7 @@ def test_a_record_edited_by_hand_is_flagged_and_audited(bkpsdm):
     assert entry.changes_dict["stage"] == ["not_started", "rated"]
 
 
-def test_role_changes_are_audited(bkpsdm):
+def test_role_changes_are_audited(bkpsdm_client):
     user = asn_user(AsnFactory())
     user.role = User.Role.OPERATOR_OPD
     user.opd = user.asn.opd
@@ -162,17 +160,17 @@ def test_role_changes_are_audited(bkpsdm):
     assert entry.changes_dict["role"] == ["asn", "operator_opd"]
 
 
-def test_the_audit_trail_cannot_be_edited_in_the_admin(bkpsdm):
+def test_the_audit_trail_cannot_be_edited_in_the_admin(bkpsdm_client):
     ExemptionFactory()
     entry = LogEntry.objects.first()
     assert entry is not None
-    assert bkpsdm.get(f"/admin/auditlog/logentry/{entry.pk}/delete/").status_code == 403
-    page = bkpsdm.get(f"/admin/auditlog/logentry/{entry.pk}/change/").content.decode()
+    assert bkpsdm_client.get(f"/admin/auditlog/logentry/{entry.pk}/delete/").status_code == 403
+    page = bkpsdm_client.get(f"/admin/auditlog/logentry/{entry.pk}/change/").content.decode()
     assert 'name="_save"' not in page and 'name="_continue"' not in page
 
 
-def test_new_periods_get_their_deadline_from_the_rules(bkpsdm):
-    response = bkpsdm.post("/admin/skp/period/add/", {"year": "2025", "month": "12", "override_reason": ""})
+def test_new_periods_get_their_deadline_from_the_rules(bkpsdm_client):
+    response = bkpsdm_client.post("/admin/skp/period/add/", {"year": "2025", "month": "12", "override_reason": ""})
     assert response.status_code == 302, response.content.decode()[:2000]
     period = Period.objects.get(year=2025, month=12)
     assert period.deadline == dt.datetime(2026, 1, 15, 23, 59, 59, tzinfo=rules.WIB)
@@ -187,12 +185,12 @@ def test_new_periods_get_their_deadline_from_the_rules(bkpsdm):
         ("1.98708E+17", "pns", "tersimpan sebagai angka"),
     ],
 )
-def test_an_asn_with_a_bad_nip_is_refused_naming_what_is_wrong(bkpsdm, nip, kind, message):
+def test_an_asn_with_a_bad_nip_is_refused_naming_what_is_wrong(bkpsdm_client, nip, kind, message):
     from opd.models import Asn, Opd
 
     opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", jenis="dinas")
     before = Asn.objects.count()
-    response = bkpsdm.post(
+    response = bkpsdm_client.post(
         "/admin/opd/asn/add/", {"nip": nip, "nama": "Pegawai Baru", "kind": kind, "opd": opd.pk, "is_active": "on"}
     )
     assert response.status_code == 200
@@ -200,11 +198,11 @@ def test_an_asn_with_a_bad_nip_is_refused_naming_what_is_wrong(bkpsdm, nip, kind
     assert Asn.objects.count() == before
 
 
-def test_a_pppk_number_with_a_counter_above_12_is_accepted(bkpsdm):
+def test_a_pppk_number_with_a_counter_above_12_is_accepted(bkpsdm_client):
     from opd.models import Asn, Opd
 
     opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", jenis="dinas")
-    response = bkpsdm.post(
+    response = bkpsdm_client.post(
         "/admin/opd/asn/add/",
         {"nip": "199001012022452001", "nama": "Pegawai PPPK", "kind": "pppk", "opd": opd.pk, "is_active": "on"},
     )

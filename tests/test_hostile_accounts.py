@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from opd.models import User
 from reminders.models import PRIORITY_ACCOUNT, Kind, Message
-from tests.factories import AsnFactory, UserFactory, asn_user
+from tests.factories import AsnFactory, UserFactory, asn_user, bkpsdm_staff
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "rahasia-123"
@@ -155,9 +155,7 @@ def test_the_outbox_hides_the_link_of_a_password_reset_from_the_admin_panel(clie
     with django_capture_on_commit_callbacks(execute=False):
         callbacks[0]()
     reset = Message.objects.get(kind=Kind.PASSWORD_RESET, user=owner)
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     page = client.get(f"/admin/reminders/message/{reset.pk}/change/")
     assert page.status_code == 200 and "pemilik@kapuaskab.go.id" in page.text
@@ -167,33 +165,24 @@ def test_the_outbox_hides_the_link_of_a_password_reset_from_the_admin_panel(clie
 # --- 4. a BKPSDM admin and a superuser ------------------------------------------
 
 
-@pytest.fixture
-def bkpsdm_admin(client):
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
-    client.force_login(admin)
-    return client
-
-
-def test_a_bkpsdm_admin_cannot_change_reset_or_deactivate_a_superuser(bkpsdm_admin):
+def test_a_bkpsdm_admin_cannot_change_reset_or_deactivate_a_superuser(bkpsdm_client):
     owner = UserFactory(username="pemilik", is_superuser=True, is_staff=True)
     colleague = UserFactory(username="pimpinan-lain", role=User.Role.PIMPINAN)
     url = f"/admin/opd/user/{owner.pk}/"
     assert (
-        bkpsdm_admin.post(
+        bkpsdm_client.post(
             f"{url}password/", {"password1": "Ambil-alih-2026", "password2": "Ambil-alih-2026"}
         ).status_code
         == 403
     )
-    form = bkpsdm_admin.get(f"{url}change/")
+    form = bkpsdm_client.get(f"{url}change/")
     assert form.status_code == 200 and 'name="is_active"' not in form.text  # read only
-    bkpsdm_admin.post(f"{url}change/", {"username": "pemilik", "is_active": "", "role": "asn"})
-    assert bkpsdm_admin.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    bkpsdm_client.post(f"{url}change/", {"username": "pemilik", "is_active": "", "role": "asn"})
+    assert bkpsdm_client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
     owner.refresh_from_db()
     assert owner.is_active and owner.check_password(PASSWORD)
     # Other logins stay BKPSDM's to manage.
-    assert bkpsdm_admin.get(f"/admin/opd/user/{colleague.pk}/password/").status_code == 200
+    assert bkpsdm_client.get(f"/admin/opd/user/{colleague.pk}/password/").status_code == 200
 
 
 # --- 4. pages and downloads: no browser cache, no redirect elsewhere -----------
@@ -368,14 +357,14 @@ def test_a_tpp_pdf_queued_while_final_and_built_after_a_reopening_is_that_final_
     assert "FINAL, versi 1" in text and "DRAF" not in text
 
 
-def test_a_bkpsdm_admin_cannot_demote_a_superuser_through_the_roles_csv(bkpsdm_admin):
+def test_a_bkpsdm_admin_cannot_demote_a_superuser_through_the_roles_csv(bkpsdm_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     asn = AsnFactory()
     owner = UserFactory(username=asn.nip, asn=asn, is_superuser=True, is_staff=True, role=User.Role.ADMIN_BKPSDM)
     other = AsnFactory(opd=asn.opd)
     csv_file = SimpleUploadedFile("peran.csv", f"nip,role,opd\n{other.nip},asn,\n{asn.nip},asn,\n".encode())
-    response = bkpsdm_admin.post("/admin/opd/user/unggah-peran/", {"berkas": csv_file})
+    response = bkpsdm_client.post("/admin/opd/user/unggah-peran/", {"berkas": csv_file})
     assert response.status_code == 400
     assert f"NIP {asn.nip} adalah login superuser: hanya superuser yang boleh mengubahnya." in response.text
     owner.refresh_from_db()

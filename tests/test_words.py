@@ -118,15 +118,6 @@ def test_forms_offer_words_not_dashes_for_nothing_chosen():
     assert "Pilih kategori" in html and "Belum ada" in html
 
 
-@pytest.fixture
-def bkpsdm(client, db):
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
-    client.force_login(admin)
-    return client
-
-
 ENGLISH = re.compile(
     r"\b(Audit log|Resource|Changes|Correlation|Timestamp|Actor|Log entr|No field changes|Created|Updated|"
     r"Deleted|Home|Add |Change |Filter|Search|Select |entries|system|change|[Cc]reated at|[Uu]pdated at)\b"
@@ -138,7 +129,7 @@ def visible_text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def test_the_audit_trail_in_the_admin_panel_speaks_indonesian(bkpsdm):
+def test_the_audit_trail_in_the_admin_panel_speaks_indonesian(bkpsdm_client):
     asn = AsnFactory(nama="Siti Diubah")
     asn.nama = "Siti Sudah Diubah"
     asn.save()  # an entry in the trail
@@ -148,19 +139,19 @@ def test_the_audit_trail_in_the_admin_panel_speaks_indonesian(bkpsdm):
     pages = ["/admin/", "/admin/auditlog/logentry/"]
     pages += [f"/admin/auditlog/logentry/{e.pk}/change/" for e in (created, changed)]
     for url in pages:
-        text = visible_text(bkpsdm.get(url).content.decode())
+        text = visible_text(bkpsdm_client.get(url).content.decode())
         assert not ENGLISH.findall(text), (url, ENGLISH.findall(text))
-    text = visible_text(bkpsdm.get("/admin/auditlog/logentry/").content.decode())
+    text = visible_text(bkpsdm_client.get("/admin/auditlog/logentry/").content.decode())
     assert "Jejak audit" in text and "sistem" in text and "1 perubahan: Nama" in text
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO dates either
     asn_created = LogEntry.objects.filter(content_type__model="asn", action=LogEntry.Action.CREATE).first()
-    detail = visible_text(bkpsdm.get(f"/admin/auditlog/logentry/{asn_created.pk}/change/").content.decode())
+    detail = visible_text(bkpsdm_client.get(f"/admin/auditlog/logentry/{asn_created.pk}/change/").content.decode())
     assert "Dibuat pada" in detail and not re.search(r"\d{4}-\d{2}-\d{2}", detail)
     assert ".None" not in detail  # reverse relations are left out
 
 
-def test_the_emblem_admin_speaks_indonesian(bkpsdm):
-    text = visible_text(bkpsdm.get("/admin/identity/emblem/add/").content.decode())
+def test_the_emblem_admin_speaks_indonesian(bkpsdm_client):
+    text = visible_text(bkpsdm_client.get("/admin/identity/emblem/add/").content.decode())
     assert "Gambar" in text and "PNG atau JPEG" in text
     assert not ENGLISH.findall(text), ENGLISH.findall(text)
 

@@ -21,6 +21,8 @@ from tests.factories import (
 
 WIB = rules.WIB
 RATED_AT = dt.datetime(2026, 11, 5, 9, 0, tzinfo=WIB)
+NOW = dt.datetime(2026, 11, 18, 10, 30, tzinfo=WIB)  # October is overdue
+PAGE = "/opd/DINKES/?periode=2026-10"
 
 
 def at(day: int, hour: int = 7, month: int = 11) -> dt.datetime:

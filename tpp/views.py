@@ -5,7 +5,6 @@ above tpp and builds every document."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opd.access import get_opd_or_404, request_scope
+from opd.access import Scope, opd_that, scope_that
 from opd.models import Opd
 from skp import rules
 from skp.periods import chosen_period, period_context, posted_period
@@ -23,17 +22,10 @@ from .selectors import basis_for, finalisation_in_force, regency_status
 from .services import TppError, tpp_finalise, tpp_reopen
 
 
-def _tpp_opd(request, kode):
-    scope = request_scope(request)
-    if not scope.opens_tpp:
-        raise PermissionDenied
-    return scope, get_opd_or_404(scope, kode)
-
-
 @require_GET
 @login_required
 def opd_tpp(request, kode):
-    scope, opd = _tpp_opd(request, kode)
+    scope, opd = opd_that(request, kode, Scope.opens_tpp)
     period, period_error = chosen_period(request)
     now = timezone.now()
     basis = basis_for(period=period, opd=opd, as_of=now)
@@ -54,17 +46,10 @@ def opd_tpp(request, kode):
     return render(request, "tpp/opd_tpp.html", context, status=400 if period_error else 200)
 
 
-def _bkpsdm_opd(request, kode):
-    scope = request_scope(request)
-    if not scope.is_bkpsdm:
-        raise PermissionDenied
-    return get_opd_or_404(scope, kode)
-
-
 @require_POST
 @login_required
 def finalise(request, kode):
-    opd = _bkpsdm_opd(request, kode)
+    _scope, opd = opd_that(request, kode, Scope.is_bkpsdm)
     period = posted_period(request)
     try:
         done = tpp_finalise(period=period, opd=opd, by=request.user)
@@ -79,7 +64,7 @@ def finalise(request, kode):
 @require_POST
 @login_required
 def reopen(request, kode):
-    opd = _bkpsdm_opd(request, kode)
+    _scope, opd = opd_that(request, kode, Scope.is_bkpsdm)
     period = posted_period(request)
     finalisation = finalisation_in_force(period, opd)
     if finalisation is None:
@@ -98,9 +83,7 @@ def reopen(request, kode):
 @login_required
 def regency_tpp(request):
     """Every OPD's TPP basis for a period: finalised or not, by whom, with the links to each."""
-    scope = request_scope(request)
-    if not scope.opens_tpp_list:
-        raise PermissionDenied
+    scope = scope_that(request, Scope.opens_tpp_list)
     period, period_error = chosen_period(request)
     now = timezone.now()
     final = regency_status(period)

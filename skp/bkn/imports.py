@@ -18,25 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kapuas_kinerja.tabular import Problems
 from opd.nip import validate_nip
 from opd.services import data_changes_batched
 
 from .. import rules
 from ..models import Period, Source, SyncRun
 from .appraisers import fill_from_unit_heads, write_siasn_appraisers
+from .columns import HEADER_SEARCH, KINDS, cell_problems, find_header
 from .ekinerja import RowError, parse_time
-
-# LABELS, ImportRefused and read_rows are also this module's API (the command, the admin, the tests).
-from .files import (  # noqa: F401
-    HEADER_SEARCH,
-    KINDS,
-    LABELS,
-    ImportRefused,
-    Problems,
-    cell_problems,
-    find_header,
-    read_rows,
-)
+from .files import ImportRefused, read_rows
 from .places import Places
 from .records import collect_plans, collect_ratings, refresh_rollup, write_population, write_ratings
 from .siasn import parse_master

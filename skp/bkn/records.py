@@ -19,26 +19,27 @@ from opd.models import Asn
 from opd.nip import normalize_nip
 
 from .. import rules
-from ..models import AnnualSkp, MonthlyRecord, Period, RecordPayload, SyncRun
+from ..models import RATING_FIELDS, AnnualSkp, MonthlyRecord, Period, RecordPayload, SyncRun
 from ..rollup import rollup_refresh
 from .appraisers import ensure_appraisers, newest_from_ekinerja
 from .bulk import CHUNK, jsonable, upsert
 from .ekinerja import Penilaian, RowError, parse_kind, parse_penilaian, parse_plan
 from .places import Places
 
-RECORD_FIELDS = [
-    "stage",
-    "submitted_at",
-    "rated_at",
-    "rating_hasil",
-    "rating_perilaku",
-    "predikat_bkn",
-    "opd",
-    "unit",
-    "atasan",
-    "is_guru",
-]
+RECORD_FIELDS = [*RATING_FIELDS, "opd", "unit", "atasan", "is_guru"]
 ATASAN_FIELDS = ["atasan", "atasan_source", "atasan_as_of"]
+
+
+def _parsed(rows, run: SyncRun, parse):
+    """Each numbered row read by `parse`, with its number; a row it refuses is counted and listed on the run."""
+    for number, row in rows:
+        try:
+            item = parse(row)
+        except RowError as error:
+            run.failed += 1
+            run.errors.append({"row": number, "nip": str(row.get("nip", "")), "error": str(error)})
+            continue
+        yield number, item
 
 
 def collect_plans(rows, run: SyncRun) -> dict:
@@ -48,13 +49,7 @@ def collect_plans(rows, run: SyncRun) -> dict:
     NIP's plans of the year: the month their service starts (DESIGN.md "Population").
     """
     plans, starts = {}, {}
-    for number, row in rows:
-        try:
-            plan = parse_plan(row)
-        except RowError as error:
-            run.failed += 1
-            run.errors.append({"row": number, "nip": str(row.get("nip", "")), "error": str(error)})
-            continue
+    for _number, plan in _parsed(rows, run, parse_plan):
         if plan.acting:
             continue  # an acting official's plan is not their own SKP
         if plan.periode_awal and (plan.nip not in starts or plan.periode_awal < starts[plan.nip]):
@@ -75,13 +70,7 @@ def collect_ratings(rows, run: SyncRun) -> dict[str, Penilaian]:
     during the month: the SKP that ends later wins.
     """
     by_nip: dict[str, list] = {}
-    for number, row in rows:
-        try:
-            item = parse_penilaian(row)
-        except RowError as error:
-            run.failed += 1
-            run.errors.append({"row": number, "nip": str(row.get("nip", "")), "error": str(error)})
-            continue
+    for number, item in _parsed(rows, run, parse_penilaian):
         if not item.acting:
             by_nip.setdefault(item.nip, []).append((number, item))
     chosen = {}

@@ -8,6 +8,7 @@ stay importable from here.
 """
 
 from collections.abc import Callable
+from functools import partial
 
 from auditlog.context import disable_auditlog
 from django.conf import settings
@@ -239,28 +240,27 @@ def sync_period(
     clients.NotConfigured, having written nothing, when there is no BKN to ask.
     """
     client = ekinerja_client()  # NotConfigured before any lock or row
-    key = f"kinerja:sync:ekinerja:{rules.period_key(year, month)}:{(opd_kode or '*').upper()}"
-    if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
-        client.close()
-        return None
-    try:
-        return sync_ekinerja(
-            client=client, year=year, month=month, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress
-        )
-    finally:
-        client.close()
-        cache.delete(key)
+    sync = partial(sync_ekinerja, client=client, year=year, month=month, opd_kode=opd_kode, progress=progress)
+    return _one_at_a_time(f"ekinerja:{rules.period_key(year, month)}", opd_kode, client, sync, triggered_by)
 
 
 def sync_master_data(*, opd_kode: str | None = None, triggered_by: str, progress=None) -> SyncRun | None:
     """sync_siasn with the configured client, one at a time per scope (like sync_period)."""
     client = siasn_client()  # NotConfigured before any lock or row
-    key = f"kinerja:sync:siasn:{(opd_kode or '*').upper()}"
-    if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
-        client.close()
-        return None
+    sync = partial(sync_siasn, client=client, opd_kode=opd_kode, progress=progress)
+    return _one_at_a_time("siasn", opd_kode, client, sync, triggered_by)
+
+
+def _one_at_a_time(source: str, opd_kode: str | None, client, sync, triggered_by: str) -> SyncRun | None:
+    """`sync(triggered_by=…)` under the lock of its source and OPD (None, without it, while another holds it);
+    the client closed after."""
+    key = f"kinerja:sync:{source}:{(opd_kode or '*').upper()}"
     try:
-        return sync_siasn(client=client, opd_kode=opd_kode, triggered_by=triggered_by, progress=progress)
+        if not cache.add(key, triggered_by, timeout=LOCK_SECONDS):
+            return None
+        try:
+            return sync(triggered_by=triggered_by)
+        finally:
+            cache.delete(key)
     finally:
         client.close()
-        cache.delete(key)

@@ -221,6 +221,6 @@ def test_the_opd_page_costs_the_same_queries_for_more_staff(client, world, djang
     with CaptureQueriesContext(connection) as few:
         client.get("/opd/DINKES/")
     RecordFactory.create_batch(30, period=PeriodFactory(year=2025, month=3), asn__opd=world["dinkes"])
-    cache.clear()  # cold again, as for the first count (the years' teachers' cycles are cached too)
+    cache.clear()  # cold again, as for the first count
     with django_assert_num_queries(len(few.captured_queries)):
         assert "Pegawai" in client.get("/opd/DINKES/").content.decode()

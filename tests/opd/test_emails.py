@@ -10,10 +10,10 @@ from django.forms.models import model_to_dict
 from django.test import RequestFactory
 
 from opd.emails import split_email
-from opd.models import Asn, User
+from opd.models import Asn
 from reminders.recipients import no_working_email
 from skp.bkn.imports import import_file
-from tests.factories import AsnFactory, asn_user
+from tests.factories import AsnFactory, bkpsdm_staff
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bkn"
@@ -116,9 +116,7 @@ def test_the_siasn_sync_keeps_a_bad_address_out_and_the_address_the_portal_had(m
 
 
 def test_the_admin_panel_refuses_a_bad_address_and_shows_what_siasn_holds(client):
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     asn = AsnFactory(email="", email_rejected=LIST)
     request = RequestFactory().post("/")
     request.user = admin

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from opd.models import User
-from tests.factories import AsnFactory, OpdFactory, asn_user, valid_nip
+from tests.factories import AsnFactory, OpdFactory, bkpsdm_staff, valid_nip
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +67,7 @@ def test_a_file_with_any_bad_row_changes_nothing(people, tmp_path):
 
 
 def test_bkpsdm_uploads_the_csv_in_the_admin_panel(people, client):
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     assert "/admin/opd/user/unggah-peran/" in client.get("/admin/opd/user/").content.decode()
     one_column = SimpleUploadedFile("peran.csv", b"nip\n123\n")

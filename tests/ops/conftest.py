@@ -1,13 +1,8 @@
 import datetime as dt
-import threading
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
-from django.utils import timezone
 
 from opd.models import User
-from skp import rules
-from skp.bkn.simulator import Simulator
 from skp.models import SyncRun
 from tests.factories import AsnFactory, OpdFactory, UserFactory, asn_user
 from tests.reminders.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
@@ -32,26 +27,3 @@ def add_run(source, status, at, *, period="2026-10", opd="", message=""):
     SyncRun.objects.filter(pk=run.pk).update(status=status, started_at=at, finished_at=finished, message=message)
     run.refresh_from_db()
     return run
-
-
-class Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def served():
-    """The project's BKN simulator over loopback (a real HTTP server), stopped after the test."""
-    started = []
-
-    def serve(faults=None):
-        simulator = Simulator(asn_count=40, seed=3, now=timezone.now().astimezone(rules.WIB), faults=faults)
-        server = make_server("127.0.0.1", 0, simulator, handler_class=Quiet)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        started.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield serve
-    for server in started:
-        server.shutdown()
-        server.server_close()

@@ -5,11 +5,10 @@ import datetime as dt
 import pytest
 import time_machine
 
-from opd.models import User
 from ops.services import operations_check
 from skp import rules
 from skp.models import SyncRun
-from tests.factories import AsnFactory, asn_user
+from tests.factories import bkpsdm_staff
 from tests.ops.conftest import add_run
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +59,7 @@ def test_two_abandoned_nights_are_two_failures_in_a_row(admins, settings):
 def test_the_admin_panel_shows_an_abandoned_run_as_such(client, admins):
     killed_run()
     check(START + dt.timedelta(hours=3))
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     page = client.get("/admin/skp/syncrun/").content.decode()
     assert "Ditinggalkan (terhenti di tengah jalan)" in page

@@ -5,8 +5,8 @@ from auditlog.models import LogEntry
 from django.core import mail
 
 from opd.models import User
-from reminders.models import Kind, Message, ReminderRule
-from tests.factories import AsnFactory, asn_user
+from reminders.models import Message, ReminderRule
+from tests.factories import bkpsdm_staff, outbox_message
 
 Status = Message.Status
 
@@ -14,26 +14,14 @@ Status = Message.Status
 @pytest.fixture
 def bkpsdm(client, db, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     return client
 
 
 def message(status, n=0):
-    asn = AsnFactory()
-    return Message.objects.create(
-        idempotency_key=f"admin/{n}",
-        kind=Kind.NUDGE,
-        channel="email",
-        asn=asn,
-        address=asn.email,
-        subject="Pengingat",
-        body_text="Isi",
-        status=status,
-        last_error="claimed but never confirmed" if status == Status.UNCERTAIN else "",
-    )
+    error = "claimed but never confirmed" if status == Status.UNCERTAIN else ""
+    return outbox_message(f"admin/{n}", status=status, last_error=error)
 
 
 def test_bkpsdm_resends_an_uncertain_message_and_the_trail_keeps_who(bkpsdm, django_capture_on_commit_callbacks):

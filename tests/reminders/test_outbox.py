@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reminders import outbox
-from reminders.models import Kind, Message
+from reminders.models import Message
 from reminders.outbox import send_waiting
-from tests.factories import AsnFactory
+from tests.factories import AsnFactory, outbox_message
 
 from .conftest import free_port
 
@@ -22,16 +22,7 @@ def queue(asn, n=1, **fields):
     made = []
     for i in range(n):
         made.append(
-            Message.objects.create(
-                idempotency_key=f"test/{asn.pk}/{i}",
-                kind=Kind.NUDGE,
-                channel=Message.Channel.EMAIL,
-                asn=asn,
-                address=asn.email,
-                subject=f"Pesan {i}",
-                body_text="Isi pesan",
-                **fields,
-            )
+            outbox_message(f"test/{asn.pk}/{i}", asn=asn, subject=f"Pesan {i}", body_text="Isi pesan", **fields)
         )
     return made
 
@@ -172,15 +163,7 @@ def test_an_address_no_mail_server_should_see_fails_alone_and_the_rest_go(db, sm
     queue(good)
     bad = {}
     for n, address in enumerate(["a@x, spy@evil.example", "script", "ani@kapuaskab.go.id\r\nBcc: spy@evil.example"]):
-        bad[address] = Message.objects.create(
-            idempotency_key=f"bad/{n}",
-            kind=Kind.NUDGE,
-            channel="email",
-            asn=good,
-            address=address,
-            subject="Pesan",
-            body_text="Isi",
-        )
+        bad[address] = outbox_message(f"bad/{n}", asn=good, address=address, subject="Pesan")
     result = send_waiting()
     assert (result.sent, result.failed) == (1, 3)
     assert [m["To"] for m in smtp.received] == [good.email]

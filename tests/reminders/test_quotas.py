@@ -10,13 +10,20 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from opd.models import User
 from reminders import outbox
 from reminders.models import Kind, Message
 from reminders.quotas import Pacer
 from skp import rules
 from skp.rollup import rollup_refresh
-from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, UnitFactory, asn_user
+from tests.factories import (
+    AsnFactory,
+    OpdFactory,
+    PeriodFactory,
+    RecordFactory,
+    UnitFactory,
+    bkpsdm_staff,
+    outbox_message,
+)
 from tests.world import at
 
 Status = Message.Status
@@ -83,9 +90,7 @@ def test_one_run_sends_the_hours_quota_and_the_rest_follow_hour_by_hour_most_urg
 
 def test_the_admin_panel_says_what_waits_and_when_it_will_go(regency, smtp, client):
     run_reminders(at(10))
-    admin = asn_user(AsnFactory(nama="Admin BKPSDM"), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff(nama="Admin BKPSDM")
     client.force_login(admin)
     with time_machine.travel(at(10, 7) + dt.timedelta(minutes=5), tick=False):
         page = client.get(reverse("admin:reminders_message_changelist"), {"status__exact": "queued"})
@@ -124,16 +129,7 @@ def test_a_reminder_still_waiting_when_the_deadline_passes_is_dropped(db, smtp, 
     asn = AsnFactory()
     deadline = dt.datetime(2026, 11, 15, 23, 59, 59, tzinfo=rules.WIB)
     for n in range(2):
-        Message.objects.create(
-            idempotency_key=f"late/{n}",
-            kind=Kind.ASN_REMINDER,
-            channel="email",
-            asn=asn,
-            address=asn.email,
-            subject="Pengingat",
-            body_text="Isi",
-            send_before=deadline,
-        )
+        outbox_message(f"late/{n}", asn=asn, kind=Kind.ASN_REMINDER, send_before=deadline)
     assert send_at(deadline - dt.timedelta(seconds=30)).sent == 1  # the other would go at 00:00:29: dropped
     assert Message.objects.get(status=Status.CANCELLED).last_error.startswith("too late")
 
@@ -143,15 +139,7 @@ def test_a_mail_server_that_rate_limits_is_backed_off_and_gets_everything_later(
     smtp.per_minute = 5
     asn = AsnFactory()
     for n in range(12):
-        Message.objects.create(
-            idempotency_key=f"burst/{n}",
-            kind=Kind.NUDGE,
-            channel="email",
-            asn=asn,
-            address=asn.email,
-            subject=f"Pesan {n}",
-            body_text="Isi",
-        )
+        outbox_message(f"burst/{n}", asn=asn, subject=f"Pesan {n}")
     start = at(18, 10)
     first = send_at(start)
     assert (first.sent, first.failed, first.retrying, first.throttled) == (5, 0, 0, ["email"])

@@ -1,23 +1,16 @@
 """The schedule's edges: when each occasion becomes due, and when a later one takes its place."""
 
 import datetime as dt
+from importlib import import_module
 
 from reminders.models import ReminderRule
 from reminders.schedule import due_occasions
 from skp.rules import WIB
 
+# The schedule a new installation gets, as its migration installs it.
 DEFAULTS = [
     ReminderRule(kind=kind, timing=timing, day=day)
-    for kind, timing, day in [
-        ("asn_reminder", "day_of_month", 10),
-        ("asn_reminder", "day_of_month", 14),
-        ("atasan_digest", "day_of_month", 10),
-        ("atasan_digest", "day_of_month", 14),
-        ("opd_digest", "day_of_month", 16),
-        ("opd_digest", "weekly", 0),
-        ("escalation", "after_deadline", 7),
-        ("summary", "day_of_month", 20),
-    ]
+    for kind, timing, day in import_module("reminders.migrations.0002_default_schedule").RULES
 ]
 
 

@@ -11,7 +11,7 @@ from reminders.channels.whatsapp import normalise_phone
 from reminders.models import Message
 from reminders.outbox import send_waiting
 from reminders.services import nudge
-from tests.factories import AsnFactory, PeriodFactory, RecordFactory
+from tests.factories import AsnFactory, PeriodFactory, RecordFactory, outbox_message
 
 Status = Message.Status
 
@@ -77,15 +77,7 @@ def test_the_gateways_rate_limit_holds_whatsapp_back_without_costing_attempts_an
     people = [AsnFactory(phone=f"0812-0000-00{n:02d}") for n in range(4)]
     for n, asn in enumerate(people):
         for channel, address in (("whatsapp", normalise_phone(asn.phone)), ("email", asn.email)):
-            Message.objects.create(
-                idempotency_key=f"wa/{n}/{channel}",
-                kind="nudge",
-                channel=channel,
-                asn=asn,
-                address=address,
-                subject="Pengingat",
-                body_text="Isi",
-            )
+            outbox_message(f"wa/{n}/{channel}", asn=asn, channel=channel, address=address)
     first = send_waiting()
     # Our own quota: two a minute on WhatsApp; email has room for all four.
     assert len(whatsapp.received) == 2 and len(smtp.received) == 4 and first.held == {"whatsapp": 2}

@@ -3,8 +3,6 @@ that month's appraiser, so nudges and digests go to the appraiser and name the s
 ASN who already filed. The records are written as an import of BKN's unrated rows leaves them:
 stage submitted, no rating, the row's appraiser on the record."""
 
-import datetime as dt
-
 import pytest
 import time_machine
 from django.urls import reverse
@@ -17,10 +15,7 @@ from reminders.services import prepare_occasion
 from skp import rules
 from skp.rollup import rollup_refresh
 from tests.factories import AsnFactory, OpdFactory, RecordFactory, UnitFactory, asn_user
-from tests.world import WIB, at, build_world
-
-NOW = dt.datetime(2026, 11, 18, 10, 30, tzinfo=WIB)  # October is overdue
-PAGE = "/opd/DINKES/?periode=2026-10"
+from tests.world import NOW, PAGE, at, build_world
 
 
 @pytest.fixture

@@ -67,6 +67,22 @@ def scenarios(draw):
     }
 
 
+def record_at(asn, period, stage, pair, rated_at, **fields):
+    """A record at `stage`, with the rating pair only when rated, read back (the generated predikat column)."""
+    rated = stage == rules.RATED
+    record = RecordFactory(
+        asn=asn,
+        period=period,
+        stage=stage,
+        rated_at=rated_at,
+        rating_hasil=pair[0] if rated else None,
+        rating_perilaku=pair[1] if rated else None,
+        **fields,
+    )
+    record.refresh_from_db()
+    return record
+
+
 def build(s):
     year, month, override = s["period"]
     period = PeriodFactory(
@@ -75,18 +91,10 @@ def build(s):
     asn = AsnFactory()
     record = None
     if s["stage"] is not None:
-        rated = s["stage"] == rules.RATED
-        record = RecordFactory(
-            asn=asn,
-            period=period,
-            stage=s["stage"],
-            submitted_at=s["submitted_at"],
-            rated_at=s["rated_at"],
-            rating_hasil=s["pair"][0] if rated else None,
-            rating_perilaku=s["pair"][1] if rated else None,
-            predikat_bkn=s["predikat_bkn"] if rated else "",
+        predikat_bkn = s["predikat_bkn"] if s["stage"] == rules.RATED else ""
+        record = record_at(
+            asn, period, s["stage"], s["pair"], s["rated_at"], submitted_at=s["submitted_at"], predikat_bkn=predikat_bkn
         )
-        record.refresh_from_db()  # the generated predikat column
     if s["exemption"]:
         ExemptionFactory(asn=asn, start=s["exemption"][0], end=s["exemption"][1])
     anchor = {"deadline": period.deadline, "rating": s["rated_at"], "filing": s["submitted_at"]}[s["as_of"]]
@@ -97,30 +105,35 @@ def build(s):
 FIELDS = ("status", "stage", "must_act", "rated_at", "predikat")
 
 
+def twins_agree(s, *, period, asn, record, deadline, as_of) -> tuple[dict, bool]:
+    """The Python twin's row (and whether an exemption overlaps), once the SQL row and the listed row
+    were found to say the same on every field."""
+    exempt = any(
+        rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)
+        for e in Exemption.objects.filter(asn=asn)
+    )
+    python = rules.as_it_stood(record=record, deadline=deadline, as_of=as_of, exempt=exempt)
+    sql_row = compliance_rows(period=period, as_of=as_of, scope=EVERYONE).get(pk=asn.pk)
+    sql = {
+        "status": sql_row.status,
+        "stage": sql_row.stage_then,
+        "must_act": sql_row.must_act,
+        "rated_at": sql_row.rated_at_then,
+        "predikat": sql_row.predikat_then,
+    }
+    assert sql == python, s
+    (listed,) = listed_rows([asn.pk], period=period, as_of=as_of)
+    assert {field: getattr(listed, field) for field in FIELDS} == python, s
+    return python, exempt
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=scenarios())
 def test_python_and_sql_agree_on_every_field_a_row_shows(db, s):
     with transaction.atomic():
         period, asn, record, as_of = build(s)
         period = Period.objects.get(pk=period.pk)
-        exempt = any(
-            rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)
-            for e in Exemption.objects.filter(asn=asn)
-        )
-        python = rules.as_it_stood(record=record, deadline=period.deadline, as_of=as_of, exempt=exempt)
-
-        sql_row = compliance_rows(period=period, as_of=as_of, scope=EVERYONE).get(pk=asn.pk)
-        sql = {
-            "status": sql_row.status,
-            "stage": sql_row.stage_then,
-            "must_act": sql_row.must_act,
-            "rated_at": sql_row.rated_at_then,
-            "predikat": sql_row.predikat_then,
-        }
-        assert sql == python, s
-
-        (listed,) = listed_rows([asn.pk], period=period, as_of=as_of)
-        assert {field: getattr(listed, field) for field in FIELDS} == python, s
+        python, exempt = twins_agree(s, period=period, asn=asn, record=record, deadline=period.deadline, as_of=as_of)
 
         # Exemptions by the QuerySet (SQL) and by the record's own method.
         assert Exemption.objects.overlapping(period).filter(asn=asn).exists() == exempt
@@ -169,8 +182,6 @@ def teacher_scenarios(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=teacher_scenarios())
 def test_a_teachers_month_follows_its_cycle_period_in_sql_and_python(db, s):
-    from django.core.cache import cache
-
     from skp.models import TeacherCycle
     from skp.selectors import asn_history
 
@@ -191,37 +202,11 @@ def test_a_teachers_month_follows_its_cycle_period_in_sql_and_python(db, s):
             cycle = PeriodFactory(kind=s["cycle"], year=year, month=rules.cycle_end_month(s["cycle"], month))
             deadline, ruling = cycle.deadline, None
             if s["cycle_stage"] is not None:
-                is_rated = s["cycle_stage"] == rules.RATED
-                ruling = RecordFactory(
-                    asn=asn,
-                    period=cycle,
-                    stage=s["cycle_stage"],
-                    rated_at=s["cycle_rated_at"],
-                    rating_hasil=s["cycle_pair"][0] if is_rated else None,
-                    rating_perilaku=s["cycle_pair"][1] if is_rated else None,
-                )
-                ruling.refresh_from_db()
+                ruling = record_at(asn, cycle, s["cycle_stage"], s["cycle_pair"], s["cycle_rated_at"])
             if s["cycle_as_of"]:
                 as_of = deadline + dt.timedelta(seconds=s["as_of_offset"])
-        exempt = any(
-            rules.exemption_overlaps(e.start, e.end, period.start_date, period.end_date)
-            for e in Exemption.objects.filter(asn=asn)
-        )
-        python = rules.as_it_stood(record=ruling, deadline=deadline, as_of=as_of, exempt=exempt)
-
-        sql_row = compliance_rows(period=period, as_of=as_of, scope=EVERYONE).get(pk=asn.pk)
-        sql = {
-            "status": sql_row.status,
-            "stage": sql_row.stage_then,
-            "must_act": sql_row.must_act,
-            "rated_at": sql_row.rated_at_then,
-            "predikat": sql_row.predikat_then,
-        }
-        assert sql == python, s
-        (listed,) = listed_rows([asn.pk], period=period, as_of=as_of)
-        assert {field: getattr(listed, field) for field in FIELDS} == python, s
+        python, _exempt = twins_agree(s, period=period, asn=asn, record=ruling, deadline=deadline, as_of=as_of)
         (history,) = asn_history(asn=asn, periods=[period], as_of=as_of)
         assert {field: history[field] for field in FIELDS} == python, s
         assert history["deadline"] == deadline
         transaction.set_rollback(True)
-    cache.clear()  # the year's cycle was cached from a row rolled back

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from opd.models import Asn, Opd, Unit, User
 from skp.bkn.imports import ImportRefused, import_file
 from skp.models import MonthlyRecord, SyncRun
-from tests.factories import AsnFactory, asn_user, valid_nip
+from tests.factories import AsnFactory, valid_nip
 
 pytestmark = pytest.mark.django_db
 
@@ -398,21 +398,12 @@ def test_a_zip_with_a_deflated_part_that_does_not_inflate_is_refused(tmp_path):
     assert "tidak dapat dibaca" in refusal(path)[0]  # by the raw inflate, before calamine opens it
 
 
-@pytest.fixture
-def admin_client(client):
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
-    client.force_login(admin)
-    return client
-
-
-def test_the_admin_upload_answers_a_million_bad_rows_with_the_short_list(admin_client, tmp_path, settings):
+def test_the_admin_upload_answers_a_million_bad_rows_with_the_short_list(bkpsdm_client, tmp_path, settings):
     settings.IMPORT_MAX_ROWS = 1_000_000
     before = Asn.objects.count()
     path = siasn_csv(tmp_path / "bad.csv", [["X", f"9{n}", "Budi", "", "", "PNS"] for n in range(20_000)])
     with path.open("rb") as upload:
-        response = admin_client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
+        response = bkpsdm_client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
     page = response.content.decode()
     assert response.status_code == 400
     assert "Berkas ditolak; tidak ada yang diimpor" in page
@@ -421,19 +412,19 @@ def test_the_admin_upload_answers_a_million_bad_rows_with_the_short_list(admin_c
     assert Asn.objects.count() == before and not SyncRun.objects.exists()
 
 
-def test_the_admin_upload_refuses_a_dimension_bomb_with_one_line(admin_client, tmp_path):
+def test_the_admin_upload_refuses_a_dimension_bomb_with_one_line(bkpsdm_client, tmp_path):
     data = cells_xml([HEADER]) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     path = build_xlsx(tmp_path / "bomb.xlsx", data, "A1:XFD1048576")
     with path.open("rb") as upload:
-        response = admin_client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
+        response = bkpsdm_client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
     assert response.status_code == 400
     assert "Lembar kerja mencapai sel XFD1048576" in response.content.decode()
 
 
-def test_the_admin_upload_refuses_a_file_over_the_size_limit_before_reading_it(admin_client, settings):
+def test_the_admin_upload_refuses_a_file_over_the_size_limit_before_reading_it(bkpsdm_client, settings):
     settings.IMPORT_MAX_BYTES = 1024 * 1024
     upload = SimpleUploadedFile("big.csv", b"nip\n" + b"1" * (2 * 1024 * 1024))
-    response = admin_client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
+    response = bkpsdm_client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
     assert response.status_code == 200  # a form error, as Django's admin answers them
     assert "Berkas berukuran 2.0 MB; paling besar 1 MB." in response.content.decode()
 
@@ -465,10 +456,10 @@ def test_a_roles_csv_with_a_nul_is_named_by_row_and_column(tmp_path):
     assert not User.objects.exists()
 
 
-def test_the_roles_upload_lists_at_most_100_problems(admin_client):
+def test_the_roles_upload_lists_at_most_100_problems(bkpsdm_client):
     before = User.objects.count()
     content = "nip,role,opd\n" + "".join(f"12{n},kepala_opd,DINKES\n" for n in range(300))
-    response = admin_client.post(
+    response = bkpsdm_client.post(
         "/admin/opd/user/unggah-peran/", {"berkas": SimpleUploadedFile("peran.csv", content.encode())}
     )
     page = response.content.decode()

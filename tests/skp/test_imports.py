@@ -7,7 +7,6 @@ import sys
 from io import StringIO
 from pathlib import Path
 
-import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -16,6 +15,7 @@ from opd.models import Asn
 from skp import rules
 from skp.bkn.imports import ImportRefused, import_file
 from skp.models import AnnualSkp, MonthlyRecord, SyncRun
+from tests.factories import bkpsdm_staff, export_xlsx
 from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
@@ -96,21 +96,6 @@ def test_dry_run_writes_nothing():
     assert not SyncRun.objects.exists()
 
 
-def write_xlsx(
-    path, header, rows, title=("LAPORAN PENILAIAN SKP PERIODIK TAHUN 2025", "Periode: Bulanan - Maret 2025")
-):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for line in title:
-        sheet.append([line])
-    sheet.append([])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
-
-
 HEADER = [
     "nip",
     "nama",
@@ -150,7 +135,7 @@ def test_a_bad_row_refuses_the_whole_file_naming_row_and_column(tmp_path, change
         bad[index] = value
     other = list(GOOD)
     other[0] = "199001012015011002"
-    path = write_xlsx(tmp_path / "penilaian.xlsx", HEADER, [other, bad])
+    path = export_xlsx(tmp_path / "penilaian.xlsx", HEADER, [other, bad])
     with pytest.raises(ImportRefused) as refused:
         imported(path)
     assert any(problem.startswith(expected) for problem in refused.value.problems), refused.value.problems
@@ -160,7 +145,7 @@ def test_a_bad_row_refuses_the_whole_file_naming_row_and_column(tmp_path, change
 def test_one_nip_rated_twice_differently_for_one_skp_is_refused(tmp_path):
     other = list(GOOD)
     other[6] = "DIBAWAH EKSPEKTASI"
-    path = write_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, other])
+    path = export_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, other])
     with pytest.raises(ImportRefused) as refused:
         imported(path)
     expected = "baris 6, kolom nip: NIP ini juga ada di baris 5: dua penilaian dalam satu periode"
@@ -169,14 +154,14 @@ def test_one_nip_rated_twice_differently_for_one_skp_is_refused(tmp_path):
 
 
 def test_the_same_row_twice_is_imported_once(tmp_path):
-    path = write_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, GOOD])
+    path = export_xlsx(tmp_path / "dup.xlsx", HEADER, [GOOD, GOOD])
     assert imported(path).run.created == 1
 
 
 def test_an_acting_official_row_is_not_a_duplicate(tmp_path):
     acting = list(GOOD)
     acting[4] = 1
-    path = write_xlsx(tmp_path / "plt.xlsx", HEADER, [GOOD, acting])
+    path = export_xlsx(tmp_path / "plt.xlsx", HEADER, [GOOD, acting])
     assert imported(path).run.created == 1
 
 
@@ -208,7 +193,7 @@ def test_a_file_over_20_mb_is_refused(tmp_path):
 def test_period_must_match_the_title_and_is_needed_without_one(tmp_path):
     with pytest.raises(ImportRefused, match="bukan periode yang diminta, 2025-04"):
         imported(PENILAIAN, period=(2025, 4))
-    untitled = write_xlsx(tmp_path / "untitled.xlsx", HEADER, [GOOD], title=("LAPORAN",))
+    untitled = export_xlsx(tmp_path / "untitled.xlsx", HEADER, [GOOD], title=("LAPORAN",))
     with pytest.raises(ImportRefused, match="isi periodenya"):
         imported(untitled)
     assert imported(untitled, period=(2025, 3)).run.created == 1
@@ -241,12 +226,8 @@ def test_the_real_command_line_lists_every_problem(tmp_path):
 
 
 def test_bkpsdm_uploads_an_export_in_the_admin_panel(client):
-    from opd.models import User
-    from tests.factories import AsnFactory, asn_user
 
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     assert "Impor berkas ekspor BKN" in client.get("/admin/skp/syncrun/").content.decode()
     with SKP.open("rb") as upload:
@@ -256,16 +237,12 @@ def test_bkpsdm_uploads_an_export_in_the_admin_panel(client):
 
 
 def test_a_refused_upload_lists_every_problem_in_indonesian(client, tmp_path):
-    from opd.models import User
-    from tests.factories import AsnFactory, asn_user
 
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     bad = list(GOOD)
     bad[5] = "LUAR BIASA"
-    path = write_xlsx(tmp_path / "bad.xlsx", HEADER, [bad])
+    path = export_xlsx(tmp_path / "bad.xlsx", HEADER, [bad])
     with path.open("rb") as upload:
         response = client.post("/admin/skp/syncrun/impor/", {"berkas": upload})
     page = response.content.decode()
@@ -278,7 +255,7 @@ def test_a_refused_upload_lists_every_problem_in_indonesian(client, tmp_path):
 def test_row_numbers_are_the_spreadsheet_s_even_after_blank_rows(tmp_path):
     bad = list(GOOD)
     bad[6] = "HEBAT"
-    path = write_xlsx(tmp_path / "gaps.xlsx", HEADER, [GOOD, [], [], bad])
+    path = export_xlsx(tmp_path / "gaps.xlsx", HEADER, [GOOD, [], [], bad])
     with pytest.raises(ImportRefused) as refused:
         imported(path)
     # Title (2 rows), a blank row, the header on row 4, data on 5, blanks on 6-7, the bad row on 8.

@@ -22,11 +22,9 @@ from skp.bkn.simulator import TOKEN, Simulator
 from skp.bkn.sync import sync_ekinerja, write_master_data
 from skp.models import Exemption, Period, SyncRun
 from tests.factories import UserFactory
-from tests.world import build_world
+from tests.world import NOW, PAGE, build_world
 
 WIB = rules.WIB
-NOW = dt.datetime(2026, 11, 18, 10, 30, tzinfo=WIB)  # October is overdue
-PAGE = "/opd/DINKES/?periode=2026-10"
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
-import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from skp.bkn.imports import import_file
 from skp.bkn.sync import sync_ekinerja
 from skp.models import AnnualSkp, MonthlyRecord, Period, SyncRun
 from skp.selectors import compliance_report
+from tests.factories import bkpsdm_staff, export_xlsx
 from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
@@ -131,16 +131,7 @@ def synced(app: FakeBkn, year=2025, month=3) -> SyncRun:
 
 def xlsx(path, title, rows):
     header = list(dict.fromkeys(key for row in rows for key in row))
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for line in title:
-        sheet.append([line])
-    sheet.append([])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([row.get(key) for key in header])
-    book.save(path)
-    return path
+    return export_xlsx(path, header, [[row.get(key) for key in header] for row in rows], title)
 
 
 def imported(tmp_path, data) -> None:
@@ -239,13 +230,9 @@ def test_the_current_appraiser_is_the_newest_month_s_and_a_manual_one_survives(c
     # BKPSDM sets another appraiser in the admin panel: audited, and the next sync keeps it.
     from auditlog.models import LogEntry
 
-    from opd.models import User
     from skp.rollup import rollup_refresh
-    from tests.factories import AsnFactory, asn_user
 
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     rollup_refresh()  # the admin's own ASN was made by a factory, not by a write path
     client.force_login(admin)
     chosen = Asn.objects.get(nip="197401171998081683")

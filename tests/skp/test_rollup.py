@@ -5,12 +5,18 @@ from io import StringIO
 
 import pytest
 
-from opd.models import User
 from skp import rules
 from skp.models import StatusRollup
 from skp.rollup import rollup_refresh
 from skp.summaries import period_summary
-from tests.factories import AsnFactory, ExemptionFactory, OpdFactory, PeriodFactory, RecordFactory, asn_user
+from tests.factories import (
+    AsnFactory,
+    ExemptionFactory,
+    OpdFactory,
+    PeriodFactory,
+    RecordFactory,
+    bkpsdm_staff,
+)
 from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +42,7 @@ def world():
 
 @pytest.fixture
 def bkpsdm(client):
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     rollup_refresh()  # the admin's own ASN was made by a factory, not by a write path
     client.force_login(admin)
     return client

@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from skp import rules
+from skp.bkn.answers import Shapes
 from skp.bkn.ekinerja import EkinerjaClient
-from skp.bkn.simulator import TOKEN, Shapes, Simulator
+from skp.bkn.simulator import TOKEN, Simulator
 
 NOW = dt.datetime(2025, 7, 10, 9, 0, tzinfo=rules.WIB)  # June 2025 is being chased; May is past its deadline
 

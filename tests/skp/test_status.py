@@ -155,7 +155,7 @@ def test_status_list_costs_the_same_queries_for_ten_or_a_hundred_asn(django_asse
         return [(r.nip, r.status, r.month_opd_kode, r.month_unit_nama) for r in rows]
 
     RecordFactory.create_batch(10, period=period, asn__opd=opd, rated=True)
-    period.teacher_period()  # the year's teachers' cycle: read once, then cached
+    period.teacher_period()  # the year's teachers' cycle: read once, then kept on the instance
     with django_assert_max_num_queries(2):
         assert len(run()) == 10
     RecordFactory.create_batch(90, period=period, asn__opd=opd)

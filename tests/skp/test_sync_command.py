@@ -1,43 +1,16 @@
 """sync_bkn as an operator runs it, against the simulator served over loopback."""
 
-import datetime as dt
-import threading
 from io import StringIO
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from opd.models import Asn, Opd
-from skp import rules
-from skp.bkn.simulator import TOKEN, Faults, Simulator
+from skp.bkn.simulator import TOKEN, Faults
 from skp.models import MonthlyRecord, Period, SyncRun
 
 pytestmark = pytest.mark.django_db
-
-
-class Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def served():
-    """A real HTTP server on 127.0.0.1 (a free port), stopped after the test."""
-    started = []
-
-    def serve(faults=None):
-        simulator = Simulator(asn_count=80, seed=3, now=dt.datetime.now(tz=rules.WIB), faults=faults)
-        server = make_server("127.0.0.1", 0, simulator, handler_class=Quiet)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        started.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield serve
-    for server in started:
-        server.shutdown()
-        server.server_close()
 
 
 def run(*args):

@@ -13,7 +13,7 @@ from skp.models import Period, TeacherCycle
 from skp.rollup import rollup_refresh
 from skp.selectors import asn_history, compliance_report, compliance_rows, compliance_summary, listed_rows
 from skp.summaries import opd_ranking, period_summary
-from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory
+from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, bkpsdm_staff, export_xlsx
 from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
@@ -216,18 +216,7 @@ EXPORT_HEADER = [
 
 
 def export(path, title, rows):
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for line in ("LAPORAN PENILAIAN SKP PERIODIK TAHUN 2025", *title):
-        sheet.append([line])
-    sheet.append([])
-    sheet.append(EXPORT_HEADER)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return export_xlsx(path, EXPORT_HEADER, rows, ("LAPORAN PENILAIAN SKP PERIODIK TAHUN 2025", *title))
 
 
 def row(nip, nama, jabatan, rated_at="2025-04-10 09:00:00"):
@@ -420,12 +409,7 @@ def test_teachers_on_a_quarter_are_reminded_with_the_month_that_ends_it_not_ever
 def test_bkpsdm_sets_the_cycle_in_the_admin_panel_audited_and_the_counts_follow(client, school):
     from auditlog.models import LogEntry
 
-    from opd.models import User
-    from tests.factories import asn_user
-
-    admin = asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM)
-    admin.is_staff = True
-    admin.save()
+    admin = bkpsdm_staff()
     client.force_login(admin)
     february = school["february"]
     rollup_refresh(periods=[february])
@@ -497,3 +481,45 @@ def test_a_school_heads_staff_page_shows_their_teachers_by_the_quarter_with_bkps
         "Menunggu penilaian Anda di Ruang GTK: 1 · sudah dinilai dan tersinkron: 1 · belum ada di e-Kinerja: 1." in page
     )
     assert 'href="https://bkpsdm.kapuaskab.go.id/ruang-gtk"' in page
+
+
+def test_a_changed_cycle_is_seen_at_once_by_the_dashboard_and_the_rules_even_after_they_were_read(client, school):
+    """No process keeps the year's cycle: a change BKPSDM makes anywhere is the next read's answer."""
+    import time_machine
+
+    from opd.models import User
+    from tests.factories import asn_user
+
+    opd, teacher, february, q1 = school["opd"], school["teacher"], school["february"], school["q1"]
+    month_head = AsnFactory(opd=opd, nama="Kepala SD Bulanan", jabatan="Kepala Sekolah")
+    quarter_head = AsnFactory(opd=opd, nama="Kepala SD Triwulan", jabatan="Kepala Sekolah")
+    teacher.records.filter(period=february).update(atasan=month_head)
+    RecordFactory(asn=teacher, period=q1, stage=rules.SUBMITTED, atasan=quarter_head)
+    kepala = asn_user(AsnFactory(opd=opd), User.Role.KEPALA_OPD, opd=opd)
+    admin = bkpsdm_staff()
+    as_of = dt.datetime(2025, 3, 20, tzinfo=WIB)
+
+    def heads_waiting():
+        """The dashboard's ranking of the appraisers teachers wait for: each name and how many."""
+        client.force_login(kepala)
+        with time_machine.travel(as_of, tick=False):
+            page = client.get("/opd/DISDIK/?periode=2025-02").content.decode()
+        start = page.index("Penilai dengan guru terbanyak yang menunggu penilaiannya")
+        table = page[start : page.index("</table>", start)]
+        return [name for name in ("Kepala SD Bulanan", "Kepala SD Triwulan") if name in table]
+
+    # Monthly: read by the dashboard (its parts now cached) and by the rules.
+    assert heads_waiting() == ["Kepala SD Bulanan"]
+    assert TeacherCycle.cycle_of(2025) == rules.BULANAN
+    assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.OVERDUE
+    # BKPSDM sets the quarter in the admin panel: the next page and the rules follow.
+    client.force_login(admin)
+    response = client.post("/admin/skp/teachercycle/add/", {"year": "2025", "cycle": "triwulan", "note": "SE"})
+    assert response.status_code == 302, response.content.decode()[:1000]
+    assert heads_waiting() == ["Kepala SD Triwulan"]
+    assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.PENDING
+    # A change this process hears no signal of (another process's save, as far as its memory goes): seen as well.
+    TeacherCycle.objects.filter(year=2025).update(cycle=rules.BULANAN)
+    assert TeacherCycle.cycle_of(2025) == rules.BULANAN
+    assert fresh(february).teacher_period() is None
+    assert statuses(fresh(february), as_of)[teacher.nip]["status"] == rules.OVERDUE

@@ -4,7 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from skp import rules
-from skp.bkn.imports import LABELS, ImportRefused, import_file
+from skp.bkn.columns import LABELS
+from skp.bkn.imports import ImportRefused, import_file
 
 
 class Command(BaseCommand):
