@@ -395,16 +395,16 @@ def kabupaten(request):
         raise PermissionDenied
     period, period_error = chosen_period(request)
     now = timezone.now()
-    jenis = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Jenis.values else None
-    opds = list(Opd.objects.filter(jenis=jenis) if jenis else Opd.objects.all())
+    kind = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Kind.values else None
+    opds = list(Opd.objects.filter(kind=kind) if kind else Opd.objects.all())
     opd_ids = {o.pk for o in opds}
     ranking = opd_ranking(period, now=now, opds=opds)
-    summary = period_summary(period, now=now, opd_ids=None if jenis is None else opd_ids)
-    points = trend(period_choices(request), now=now, opd_ids=None if jenis is None else opd_ids)
+    summary = period_summary(period, now=now, opd_ids=None if kind is None else opd_ids)
+    points = trend(period_choices(request), now=now, opd_ids=None if kind is None else opd_ids)
     context = {
         **period_context(request, period, period_error, now),
-        "jenis": jenis or "",
-        "jenis_choices": Opd.Jenis.choices,
+        "opd_kind": kind or "",
+        "opd_kind_choices": Opd.Kind.choices,
         "ranking": ranking,
         "summary": summary,
         "cards": _summary_cards(summary["all"]),

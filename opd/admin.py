@@ -20,8 +20,8 @@ ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_
 
 @admin.register(Opd)
 class OpdAdmin(admin.ModelAdmin):
-    list_display = ("kode", "nama", "jenis", "head", "is_active")
-    list_filter = ("jenis", "is_active")
+    list_display = ("kode", "nama", "kind", "head", "is_active")
+    list_filter = ("kind", "is_active")
     search_fields = ("kode", "nama")
     autocomplete_fields = ("head",)
     list_select_related = ("head",)

@@ -347,7 +347,7 @@ class DemoBuilder:
 
     # -- structure --------------------------------------------------------------
     def plan_units(self, row: dict, size: int) -> list[PlannedUnit]:
-        kode, jenis = row["kode"], row["jenis"]
+        kode, kind = row["kode"], row["jenis"]
         if kode == "DISDIK":
             teachers = int(size * 0.92)
             schools = max(2, teachers // 13)
@@ -377,7 +377,7 @@ class DemoBuilder:
             for place in PLACES + ["Melati", "Pulau Telo", "Barimba", "Sei Pasah", "Lamunti", "Palingkau"]:
                 units.append(PlannedUnit(f"Puskesmas {place}", "Kepala Puskesmas", 55, None, "nakes"))
             return units
-        if jenis == "kecamatan":
+        if kind == "kecamatan":
             units = [
                 PlannedUnit("Sekretariat Kecamatan", "Sekretaris Camat", 3),
                 PlannedUnit("Seksi Pemerintahan", "Kepala Seksi", 2),
@@ -385,7 +385,7 @@ class DemoBuilder:
             ]
             units += [PlannedUnit(f"Kelurahan {k}", "Lurah", 2) for k in KELURAHAN.get(kode, [])]
             return units
-        if jenis == "inspektorat":
+        if kind == "inspektorat":
             return [PlannedUnit("Sekretariat", "Sekretaris", 2)] + [
                 PlannedUnit(f"Inspektur Pembantu Wilayah {w}", "Inspektur Pembantu", 3) for w in ("I", "II", "III")
             ]
@@ -720,7 +720,7 @@ def seed_demo(
     with disable_auditlog(), transaction.atomic():
         before = Opd.objects.count()
         Opd.objects.bulk_create(
-            [Opd(kode=r["kode"], nama=r["nama"], jenis=r["jenis"]) for r in builder.opds], ignore_conflicts=True
+            [Opd(kode=r["kode"], nama=r["nama"], kind=r["jenis"]) for r in builder.opds], ignore_conflicts=True
         )
         result.created["opd"] = Opd.objects.count() - before
         counts = _counts()

@@ -183,7 +183,7 @@ def test_staff_page_lists_the_school_head_s_own_staff(client, dinkes):
 
 
 def test_regency_overview_ranks_opd_and_filters_by_kind(client, dinkes):
-    kec = OpdFactory(kode="KEC-SELAT", nama="Kecamatan Selat", jenis="kecamatan")
+    kec = OpdFactory(kode="KEC-SELAT", nama="Kecamatan Selat", kind="kecamatan")
     RecordFactory(asn=AsnFactory(opd=kec), period=dinkes["march"], rated=True)
     rollup_refresh()
     client.force_login(UserFactory(username="bupati", role="pimpinan"))
