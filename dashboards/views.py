@@ -388,7 +388,7 @@ def asn_detail(request, nip):
 
 @require_GET
 @login_required
-def kabupaten(request):
+def regency(request):
     """Every OPD ranked by on-time rate, teachers apart, and the regency's trend."""
     scope = request_scope(request)
     if not scope.opens_regency_pages:
@@ -412,4 +412,4 @@ def kabupaten(request):
         "chart": trend_chart(points, TREND_SERIES),
         **_freshness(),
     }
-    return render(request, "skp/kabupaten.html", context, status=400 if period_error else 200)
+    return render(request, "skp/regency.html", context, status=400 if period_error else 200)

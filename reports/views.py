@@ -68,7 +68,7 @@ def regency_recap_xlsx(request):
         raise PermissionDenied
     period, error = chosen_period(request)
     if error:
-        return redirect("kabupaten")
+        return redirect("regency")
     return xlsx_response(
         recaps.regency_recap_xlsx(period=period, as_of=timezone.now()), f"rekap-kabupaten-{period.key}.xlsx"
     )

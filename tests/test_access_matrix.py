@@ -38,7 +38,7 @@ MATRIX = {
     "activation_request": [("get", "/aktivasi/", None, {}, (200,) * 9)],
     "activate": [("get", "/aktivasi/bukan-token/", None, {}, (400,) * 9)],
     "unsubscribe": [("get", "/berhenti/bukan-token/", None, {}, (400,) * 9)],
-    "kabupaten": [("get", "/kabupaten/", None, {}, (L, 403, 403, 403, 403, 403, 200, 403, 200))],
+    "regency": [("get", "/kabupaten/", None, {}, (L, 403, 403, 403, 403, 403, 200, 403, 200))],
     "opd_detail": [
         ("get", "/opd/{own}/", None, {}, (L, 403, 403, 200, 200, 404, 200, 403, 200)),
         (
