@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from helpdesk.selectors import open_count as open_ticket_count
 from opd.access import get_asn_or_404, get_opd_or_404, request_scope
 from opd.models import AccessLog, Asn, Opd, Unit
-from opd.services import access_log
+from opd.services import log_access
 from reminders.recipients import no_working_email
 from reminders.services import last_appraiser_nudges, last_reminded
 from skp import rules
@@ -362,7 +362,7 @@ def asn_detail(request, nip):
     anyone else who may see it), then this month and the twelve before it."""
     scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
-    access_log(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
+    log_access(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
     now = timezone.now()
     # This month first, though nobody chases it yet, so an ASN sees it (and its deadline) before it is due.
     today = timezone.localdate(now)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opd.access import request_scope
 from opd.models import AccessLog, Asn
-from opd.services import access_log
+from opd.services import log_access
 from reports.services import UploadRefused
 from skp import rules
 from skp.selectors import period_for
@@ -175,7 +175,7 @@ def attachment_download(request, pk):
     get_ticket_or_404(scope, request.user, attachment.ticket_id)  # the ticket's own rule
     if attachment.entry and not attachment.entry.is_public and not scope.is_bkpsdm:
         raise Http404
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"lampiran tiket #{attachment.ticket_id}")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"lampiran tiket #{attachment.ticket_id}")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -16,7 +16,7 @@ from kapuas_kinerja.redirects import redirect_back
 from kapuas_kinerja.tabular import xlsx_response
 from opd.access import get_opd_or_404, request_scope
 from opd.models import AccessLog, Opd
-from opd.services import access_log
+from opd.services import log_access
 from skp.periods import chosen_period, posted_period
 from tpp.selectors import basis_for, finalisation_in_force
 
@@ -42,7 +42,7 @@ def opd_recap_xlsx(request, kode):
     if error:
         return redirect("opd_detail", kode=opd.kode)
     data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
     return xlsx_response(data, f"rekap-{opd.kode}-{period.key}.xlsx")
 
 
@@ -57,7 +57,7 @@ def opd_tpp_xlsx(request, kode):
     basis = basis_for(period=period, opd=opd, as_of=timezone.now())
     if period_error or not (basis.is_final or scope.reads_tpp_drafts):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
     return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
 
 
@@ -126,7 +126,7 @@ def report_download(request, pk):
     job = _own_job(request, pk)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=services.report_name(job))
 
 
@@ -207,7 +207,7 @@ def _document(request, pk) -> AnnualRecapUpload:
 @login_required
 def document_download(request, pk):
     upload = _document(request, pk)
-    access_log(
+    log_access(
         request,
         action=AccessLog.Action.DOWNLOAD,
         target=f"rekap SKP tahunan {upload.opd.kode} {upload.year} v{upload.version}",
