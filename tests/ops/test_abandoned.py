@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from opd.models import User
-from ops.services import operations_check
+from ops.services import check_operations
 from skp import rules
 from skp.models import SyncRun
 from tests.factories import AsnFactory, asn_user
@@ -24,7 +24,7 @@ def killed_run(source="ekinerja", period="2026-10"):
 
 def check(at):
     with time_machine.travel(at, tick=False):
-        return operations_check()
+        return check_operations()
 
 
 def test_a_run_still_running_after_the_task_time_limit_and_a_margin_is_abandoned(settings, admins):
