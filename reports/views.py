@@ -98,7 +98,7 @@ def report_start(request):
     if period is not None and period.pk is None:
         messages.error(request, _("There is no data for this period yet."))
         return redirect("home")
-    job = services.report_request(
+    job = services.request_report(
         kind=kind, by=request.user, period=period, opd=opd, year=_year(request.POST) if opd and not period else None
     )
     return redirect("report_status", pk=job.pk)
@@ -184,7 +184,7 @@ def annual_upload(request, kode):
     upload = form.cleaned_data["berkas"]
     try:
         services.check_size(upload.size)  # before reading a byte of it
-        stored = services.annual_recap_upload(opd=opd, year=year, name=upload.name, data=upload.read(), by=request.user)
+        stored = services.upload_annual_recap(opd=opd, year=year, name=upload.name, data=upload.read(), by=request.user)
     except services.UploadRefused as refused:
         messages.error(request, str(refused))
     else:
@@ -228,7 +228,7 @@ def document_review(request, pk):
         raise PermissionDenied
     verified = request.POST.get("keputusan") == "terima"
     try:
-        services.annual_recap_review(
+        services.review_annual_recap(
             upload=upload, by=request.user, verified=verified, reason=request.POST.get("alasan", "")
         )
     except services.UploadRefused as refused:
