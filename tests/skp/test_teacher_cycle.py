@@ -347,7 +347,7 @@ def test_the_tpp_basis_marks_a_teachers_month_not_yet_due_and_a_rule_line_may_ap
     from tests.factories import asn_user
     from tpp.models import RuleSet, ShareRule
     from tpp.selectors import final_basis, live_basis
-    from tpp.services import tpp_finalise
+    from tpp.services import finalise_basis
 
     call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
     teacher, clerk, february, opd = school["teacher"], school["clerk"], school["february"], school["opd"]
@@ -364,7 +364,7 @@ def test_the_tpp_basis_marks_a_teachers_month_not_yet_due_and_a_rule_line_may_ap
     assert {nip: line.status for nip, line in lines.items()} == {nip: r["status"] for nip, r in report.items()}
 
     # BKPSDM may finalise with that row marked: it stays marked in the frozen version.
-    final = tpp_finalise(period=february, opd=opd, by=asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM), as_of=as_of)
+    final = finalise_basis(period=february, opd=opd, by=asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM), as_of=as_of)
     frozen = {line.nip: line for line in final_basis(final).lines}
     assert frozen[teacher.nip].share is None and frozen[teacher.nip].not_yet_due
 
