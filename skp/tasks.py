@@ -3,10 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import rules
+from . import retention, rules
 from .bkn.clients import NotConfigured, sync_not_configured
 from .bkn.sync import sync_master_data, sync_period
-from .retention import payloads_prune
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -40,4 +39,4 @@ def sync_siasn_weekly() -> str:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def prune_payloads() -> str:
     """Weekly: raw BKN payloads older than PAYLOAD_RETENTION_DAYS are deleted (the records themselves stay)."""
-    return f"{payloads_prune()} raw payloads deleted"
+    return f"{retention.prune_payloads()} raw payloads deleted"
