@@ -313,7 +313,7 @@ def _write_chunk(run, places, period, people, atasan, chunk, source) -> None:
     run.save(update_fields=["created", "updated", "unchanged", "failed", "errors", "notes"])
 
 
-def refresh_rollup(run: SyncRun, places: Places, period: Period | None = None) -> None:
+def refresh_rollup_for_run(run: SyncRun, places: Places, period: Period | None = None) -> None:
     """Keep the rollup exact in every period the run touched.
 
     The synced period is recounted when its records changed; every other

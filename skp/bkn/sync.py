@@ -31,7 +31,7 @@ from .records import (
     RECORD_FIELDS,
     collect_plans,
     collect_ratings,
-    refresh_rollup,
+    refresh_rollup_for_run,
     write_population,
     write_ratings,
 )
@@ -94,7 +94,7 @@ def sync_ekinerja(
         write_ratings(penilaian, run, places, period, asn_ids, only_opd, Source.EKINERJA, progress, chunk)
         cycle = sync_teacher_cycle(client, year, month, run, places, asn_ids, only_opd, chunk)
         fill_from_unit_heads()
-        refresh_rollup(run, places, period)
+        refresh_rollup_for_run(run, places, period)
         if cycle is not None:
             rollup_refresh(periods=[cycle])  # the months the cycle period covers
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
