@@ -23,7 +23,7 @@ from opd.models import Asn, Opd, Unit, User
 from opd.services import data_changes_batched
 from skp import rules
 from skp.models import AnnualSkp, Exemption, MonthlyRecord, Period, SyncRun
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 
 OPD_CSV = Path(__file__).resolve().parent.parent / "opd" / "data" / "kapuas_opd.csv"
 DEMO_PASSWORD = "kinerja-demo"  # noqa: S105  (printed for the demo; never a real account)
@@ -758,7 +758,7 @@ def seed_demo(
         if any(result.created.values()):
             # Each sync refreshed its own month; new people and exemptions touch every stored month
             # (the month under way and the year's other months that BKN lists too).
-            rollup_refresh()
+            refresh_rollup()
         opd_ids = dict(Opd.objects.values_list("kode", "pk"))
         result.logins = _demo_logins(builder, opd_ids, asn_ids, result)
     return result

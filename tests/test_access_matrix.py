@@ -13,7 +13,7 @@ from opd.models import User
 from reports.models import AnnualRecapUpload, ReportJob
 from skp import rules
 from skp.models import Period
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, UnitFactory, UserFactory, asn_user
 
 ROLES = ("anon", "asn", "atasan", "operator", "kepala", "kepala_other", "pimpinan", "keuangan", "bkpsdm")
@@ -220,7 +220,7 @@ def world(db, settings, tmp_path):
         RecordFactory(asn=asn, period=period)
     # Filed and waiting for the appraiser's rating.
     RecordFactory(asn=AsnFactory(opd=dinkes, unit=unit, atasan=atasan), period=period, stage=rules.SUBMITTED)
-    rollup_refresh()
+    refresh_rollup()
     users = {
         "asn": asn_user(staff),
         "atasan": asn_user(atasan),

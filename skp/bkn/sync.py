@@ -21,7 +21,7 @@ from opd.services import data_changes_batched
 
 from .. import rules
 from ..models import Period, Source, SyncRun, TeacherCycle
-from ..rollup import rollup_refresh
+from ..rollup import refresh_rollup
 from .clients import ekinerja_client, siasn_client  # which BKN to ask: clients.py
 from .ekinerja import EkinerjaClient, RowError, parse_cycle_period, parse_period
 from .http import BknError, TokenRefused
@@ -96,7 +96,7 @@ def sync_ekinerja(
         fill_from_unit_heads()
         refresh_rollup_for_run(run, places, period)
         if cycle is not None:
-            rollup_refresh(periods=[cycle])  # the months the cycle period covers
+            refresh_rollup(periods=[cycle])  # the months the cycle period covers
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
     except TokenRefused as error:
         run.status = SyncRun.Status.FAILED

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from opd.models import Asn, Unit, User
 from skp import rules
 from skp.models import MonthlyRecord
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import (
     AsnFactory,
     ExemptionFactory,
@@ -65,7 +65,7 @@ def dinkes():
         asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Fajar Cuti"), start=dt.date(2025, 3, 20)
     )
     kepala = asn_user(AsnFactory(opd=opd, unit=None, nama="Kepala Dinas"), User.Role.KEPALA_OPD, opd)
-    rollup_refresh()
+    refresh_rollup()
     return {"opd": opd, "unit": puskesmas, "head": head, "kepala": kepala, "march": march}
 
 
@@ -92,7 +92,7 @@ def grow(opd, unit, period, n, atasan=None, submitted_every=0):
             for i, a in enumerate(new)
         ]
     )
-    rollup_refresh()
+    refresh_rollup()
 
 
 def queries(client, url, **headers):
@@ -185,7 +185,7 @@ def test_staff_page_lists_the_school_head_s_own_staff(client, dinkes):
 def test_regency_overview_ranks_opd_and_filters_by_kind(client, dinkes):
     kec = OpdFactory(kode="KEC-SELAT", nama="Kecamatan Selat", kind="kecamatan")
     RecordFactory(asn=AsnFactory(opd=kec), period=dinkes["march"], rated=True)
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(UserFactory(username="bupati", role="pimpinan"))
     page = client.get("/kabupaten/").content.decode()
     assert page.index("Kecamatan Selat") < page.index("Dinas Kesehatan")  # 100 % before 29 %
@@ -241,7 +241,7 @@ def test_the_dashboard_ranks_appraisers_by_staff_waiting_for_their_rating(client
     RecordFactory(
         asn=AsnFactory(opd=dinkes["opd"], nama="Kiki Tanpa Penilai"), period=dinkes["march"], stage="submitted"
     )
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(dinkes["kepala"])
     page = client.get("/opd/DINKES/").content.decode()
     ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
