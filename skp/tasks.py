@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import retention, rules
-from .bkn.clients import NotConfigured, sync_not_configured
+from .bkn.clients import NotConfigured, record_not_configured
 from .bkn.sync import sync_master_data, sync_period
 
 
@@ -21,7 +21,7 @@ def sync_recent_periods() -> list[str]:
         try:
             run = sync_period(year=year, month=month, triggered_by="celery beat")
         except NotConfigured as error:
-            return [sync_not_configured(source="ekinerja", error=error, triggered_by="celery beat").status]
+            return [record_not_configured(source="ekinerja", error=error, triggered_by="celery beat").status]
         results.append(f"{rules.period_key(year, month)}: {run.status if run else 'skipped (already running)'}")
     return results
 
@@ -32,7 +32,7 @@ def sync_siasn_weekly() -> str:
     try:
         run = sync_master_data(triggered_by="celery beat")
     except NotConfigured as error:
-        return sync_not_configured(source="siasn", error=error, triggered_by="celery beat").status
+        return record_not_configured(source="siasn", error=error, triggered_by="celery beat").status
     return run.status if run else "skipped (already running)"
 
 
