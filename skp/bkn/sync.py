@@ -3,8 +3,9 @@
 Idempotent (a second run changes nothing), chunked (an interrupted run keeps
 what it finished; the next one completes the rest), and it never replaces a
 rating by "no data" or by an unrated row. The writers live in records.py
-(population, records, appraisers) and siasn_sync.py (SIASN); their names
-stay importable from here.
+(population, records), appraisers.py (who appraises whom) and siasn_sync.py
+(SIASN); their names stay importable from here, beside the locked entry
+points of both sources (`sync_period`, `sync_master_data`).
 """
 
 from collections.abc import Callable
