@@ -77,7 +77,7 @@ class ListParams:
 def _list_params(request, *, opd_id=None) -> ListParams:
     q = request.GET
     status = q.get("status") if q.get("status") in rules.STATUSES else None
-    guru = {"1": True, "0": False}.get(q.get("guru", ""))
+    is_guru = {"1": True, "0": False}.get(q.get("guru", ""))
     kind = q.get("jenis") if q.get("jenis") in Asn.Kind.values else None
     unit_id = int(q["unit"]) if q.get("unit", "").isdigit() else None
     text = q.get("q", "").strip()[:50]
@@ -85,7 +85,7 @@ def _list_params(request, *, opd_id=None) -> ListParams:
     if sort.lstrip("-") not in SORTS:
         sort = "status"
     return ListParams(
-        filters=RowFilters(opd_id=opd_id, unit_id=unit_id, status=status, is_guru=guru, kind=kind, text=text),
+        filters=RowFilters(opd_id=opd_id, unit_id=unit_id, status=status, is_guru=is_guru, kind=kind, text=text),
         sort=sort,
         page=q.get("halaman", "1"),
         form={"status": status or "", "guru": q.get("guru", ""), "jenis": kind or "", "unit": unit_id, "q": text},

@@ -123,21 +123,21 @@ def teacher_deadline(period: Period) -> dt.datetime:
 
 
 def counts_from_rollup(
-    rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime, guru_deadline: dt.datetime | None = None
+    rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime, teachers_deadline: dt.datetime | None = None
 ) -> dict[str, int]:
     """Five statuses from rollup rows: unrated is pending until the deadline, then overdue.
 
-    Rows of teachers (`is_guru`) read `guru_deadline` when given (their cycle
+    Rows of teachers (`is_guru`) read `teachers_deadline` when given (their cycle
     period's); rows must then be grouped by `is_guru`.
     """
     counts = dict.fromkeys(rules.STATUSES, 0)
     unrated_status = rules.status_of(rated_at=None, deadline=deadline, as_of=now, exempt=False)
-    guru_status = rules.status_of(rated_at=None, deadline=guru_deadline or deadline, as_of=now, exempt=False)
+    teachers_status = rules.status_of(rated_at=None, deadline=teachers_deadline or deadline, as_of=now, exempt=False)
     for row in rollups:
         counts[rules.EXEMPT] += row["exempt"]
         counts[rules.ON_TIME] += row["on_time"]
         counts[rules.LATE] += row["late"]
-        counts[guru_status if row.get("is_guru") else unrated_status] += row["unrated"]
+        counts[teachers_status if row.get("is_guru") else unrated_status] += row["unrated"]
     return counts
 
 
