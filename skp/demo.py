@@ -314,7 +314,7 @@ class DemoBuilder:
                 return nip, gender
 
     def person(
-        self, *, kind: str, jabatan: str, jenis: str, opd: str, unit: str | None, senior: bool = False
+        self, *, kind: str, jabatan: str, jenis_jabatan: str, opd: str, unit: str | None, senior: bool = False
     ) -> PlannedAsn:
         part_time = kind == "pppk" and self.rng.random() < 0.3  # PPPK Paruh Waktu, appointed in 2025
         nip, gender = self.nip(kind, senior, part_time)
@@ -330,7 +330,7 @@ class DemoBuilder:
             nama=f"{first} {last}{gelar}",
             kind=kind,
             jabatan=jabatan,
-            jenis_jabatan=jenis,
+            jenis_jabatan=jenis_jabatan,
             opd=opd,
             unit=unit,
             email=f"{first}.{last}.{nip[-4:]}@demo.kapuaskab.go.id".lower(),
@@ -429,7 +429,7 @@ class DemoBuilder:
             units = self.plan_units(row, size)
             self.units[kode] = units
             head = self.person(
-                kind="pns", jabatan=self.head_title(row), jenis="struktural", opd=kode, unit=None, senior=True
+                kind="pns", jabatan=self.head_title(row), jenis_jabatan="struktural", opd=kode, unit=None, senior=True
             )
             self.opd_heads[kode] = head.nip
             seen_kind: dict[str, int] = {}
@@ -452,7 +452,7 @@ class DemoBuilder:
                 unit_head = self.person(
                     kind="pns",
                     jabatan=title if not is_school else "Guru Ahli Madya",
-                    jenis="fungsional" if is_school else "struktural",
+                    jenis_jabatan="fungsional" if is_school else "struktural",
                     opd=kode,
                     unit=unit.nama,
                     senior=True,
@@ -471,17 +471,17 @@ class DemoBuilder:
                 unit = rng.choices(units, weights)[0]
                 if unit.staff_kind == "guru":
                     kind = "pppk" if rng.random() < 0.3 else "pns"
-                    jabatan, jenis = rng.choice(GURU) if kind == "pns" else "Guru Ahli Pertama", "fungsional"
+                    jabatan, jenis_jabatan = rng.choice(GURU) if kind == "pns" else "Guru Ahli Pertama", "fungsional"
                 elif unit.staff_kind == "nakes":
                     kind = "pppk" if rng.random() < 0.2 else "pns"
-                    jabatan, jenis = rng.choice(NAKES), "fungsional"
+                    jabatan, jenis_jabatan = rng.choice(NAKES), "fungsional"
                 else:
                     kind = "pppk" if rng.random() < 0.08 else "pns"
                     if rng.random() < 0.3:
-                        jabatan, jenis = rng.choice(FUNGSIONAL), "fungsional"
+                        jabatan, jenis_jabatan = rng.choice(FUNGSIONAL), "fungsional"
                     else:
-                        jabatan, jenis = rng.choice(PELAKSANA), "pelaksana"
-                staff = self.person(kind=kind, jabatan=jabatan, jenis=jenis, opd=kode, unit=unit.nama)
+                        jabatan, jenis_jabatan = rng.choice(PELAKSANA), "pelaksana"
+                staff = self.person(kind=kind, jabatan=jabatan, jenis_jabatan=jenis_jabatan, opd=kode, unit=unit.nama)
                 staff.atasan_nip = self.appraiser_of_unit(kode, unit.nama)
         sekda = self.opd_heads["SETDA"]
         for nip in self.opd_heads.values():
