@@ -153,6 +153,15 @@ def test_text_search_finds_by_name_or_nip(client, dinkes):
     assert "Budi Menunggu" in page
 
 
+def test_the_teachers_filter_lists_teachers_or_everyone_else(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    teachers = client.get("/opd/DINKES/?guru=1").content.decode().split('id="record-list"')[1]
+    assert "Eka Guru" in teachers and "Ani Tepat" not in teachers
+    assert 'option value="1" selected' in client.get("/opd/DINKES/?guru=1").content.decode()
+    others = client.get("/opd/DINKES/?guru=0").content.decode().split('id="record-list"')[1]
+    assert "Ani Tepat" in others and "Eka Guru" not in others
+
+
 def test_the_unit_table_drills_down_to_the_unit(client, dinkes):
     client.force_login(dinkes["kepala"])
     link = f'href="/opd/DINKES/?periode=2025-03&amp;unit={dinkes["unit"].pk}#daftar"'
@@ -191,6 +200,7 @@ def test_regency_overview_ranks_opd_and_filters_by_kind(client, dinkes):
     assert page.index("Kecamatan Selat") < page.index("Dinas Kesehatan")  # 100 % before 29 %
     only_kec = client.get("/kabupaten/?jenis=kecamatan").content.decode()
     assert "Kecamatan Selat" in only_kec and "Dinas Kesehatan" not in only_kec
+    assert '<option value="kecamatan" selected>' in only_kec  # the form keeps the kind asked for
 
 
 @pytest.mark.parametrize(
