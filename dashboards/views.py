@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from helpdesk.selectors import open_count as open_ticket_count
 from opd.access import Scope, get_asn_or_404, opd_that, request_scope, scope_that
 from opd.models import AccessLog, Asn, Opd, Unit
-from opd.services import access_log
+from opd.services import log_access
 from reminders.recipients import no_working_email
 from reminders.services import last_appraiser_nudges, last_reminded
 from skp import rules
@@ -98,7 +98,7 @@ def _list_params(request, *, opd_id=None, default_status: str = EVERYONE) -> Lis
     status = q.get("status", "")
     if status not in (*rules.STATUSES, MUST_ACT, EVERYONE):
         status = default_status  # none asked for (or an unknown word): the list's default
-    guru = {"1": True, "0": False}.get(q.get("guru", ""))
+    is_guru = {"1": True, "0": False}.get(q.get("guru", ""))
     kind = q.get("jenis") if q.get("jenis") in Asn.Kind.values else None
     unit_id = int(q["unit"]) if q.get("unit", "").isdigit() else None
     text = q.get("q", "").strip()[:50]
@@ -111,7 +111,7 @@ def _list_params(request, *, opd_id=None, default_status: str = EVERYONE) -> Lis
             unit_id=unit_id,
             status=status if status in rules.STATUSES else None,
             statuses=MUST_ACT_STATUSES if status == MUST_ACT else (),
-            is_guru=guru,
+            is_guru=is_guru,
             kind=kind,
             text=text,
         ),
@@ -125,7 +125,7 @@ def _list_params(request, *, opd_id=None, default_status: str = EVERYONE) -> Lis
             "q": text,
             "urut": sort,
             # The secondary filters (a closed <details> on the page) open when one of them is in use.
-            "more": bool(unit_id or guru is not None or kind or text),
+            "more": bool(unit_id or is_guru is not None or kind or text),
         },
     )
 
@@ -403,7 +403,7 @@ def asn_detail(request, nip):
     anyone else who may see it), then this month and the twelve before it."""
     scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
-    access_log(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
+    log_access(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
     now = timezone.now()
     # This month first, though nobody chases it yet, so an ASN sees it (and its deadline) before it is due.
     today = timezone.localdate(now)
@@ -429,21 +429,21 @@ def asn_detail(request, nip):
 
 @require_GET
 @login_required
-def kabupaten(request):
+def regency(request):
     """Every OPD ranked by on-time rate, teachers apart, and the regency's trend."""
     scope_that(request, Scope.opens_regency_pages)
     period, period_error = chosen_period(request)
     now = timezone.now()
-    jenis = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Jenis.values else None
-    opds = list(Opd.objects.filter(jenis=jenis) if jenis else Opd.objects.all())
+    kind = request.GET.get("jenis") if request.GET.get("jenis") in Opd.Kind.values else None
+    opds = list(Opd.objects.filter(kind=kind) if kind else Opd.objects.all())
     opd_ids = {o.pk for o in opds}
     ranking = opd_ranking(period, now=now, opds=opds)
-    summary = period_summary(period, now=now, opd_ids=None if jenis is None else opd_ids)
-    points = trend(period_choices(request), now=now, opd_ids=None if jenis is None else opd_ids)
+    summary = period_summary(period, now=now, opd_ids=None if kind is None else opd_ids)
+    points = trend(period_choices(request), now=now, opd_ids=None if kind is None else opd_ids)
     context = {
         **period_context(request, period, period_error, now),
-        "jenis": jenis or "",
-        "jenis_choices": Opd.Jenis.choices,
+        "opd_kind": kind or "",
+        "opd_kind_choices": Opd.Kind.choices,
         "ranking": ranking,
         "summary": summary,
         "cards": _summary_cards(summary["all"]),
@@ -451,4 +451,4 @@ def kabupaten(request):
         "chart": trend_chart(points, TREND_SERIES),
         **_freshness(),
     }
-    return render(request, "skp/kabupaten.html", context, status=400 if period_error else 200)
+    return render(request, "skp/regency.html", context, status=400 if period_error else 200)

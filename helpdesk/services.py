@@ -45,7 +45,7 @@ class TooManyTickets(Exception):
     """The reporter opened as many tickets this hour as HELPDESK_MAX_TICKETS_PER_HOUR allows."""
 
 
-def tickets_within_limit(reporter, *, now=None) -> None:
+def check_ticket_limit(reporter, *, now=None) -> None:
     """Refuse a new ticket from someone who opened HELPDESK_MAX_TICKETS_PER_HOUR in the past hour.
 
     BKPSDM's queue is read by people: a script or a stuck key must not bury it.
@@ -64,7 +64,7 @@ def tickets_within_limit(reporter, *, now=None) -> None:
         )
 
 
-def attachments_within_limits(ticket: Ticket | None, sizes: list[int]) -> None:
+def check_attachment_limits(ticket: Ticket | None, sizes: list[int]) -> None:
     """Refuse files that would take a ticket past its number of attachments or its total size.
 
     Checked on the sizes the upload declares before anything is read, and again
@@ -108,10 +108,10 @@ def _attach(ticket, entry, files, by) -> None:
         attachment.save()
 
 
-def ticket_open(*, reporter, category, subject, description, asn=None, period=None, files=()) -> Ticket:
+def open_ticket(*, reporter, category, subject, description, asn=None, period=None, files=()) -> Ticket:
     """Open a ticket; its OPD (who else sees it) is the ASN concerned's, else the reporter's."""
-    tickets_within_limit(reporter)
-    attachments_within_limits(None, [len(data) for _name, data in files])
+    check_ticket_limit(reporter)
+    check_attachment_limits(None, [len(data) for _name, data in files])
     for _name, data in files:
         attachment_type(data)  # refuse before anything is stored
     opd = asn.opd if asn else (reporter.asn.opd if reporter.asn_id else reporter.opd)
@@ -129,11 +129,11 @@ def ticket_open(*, reporter, category, subject, description, asn=None, period=No
     return ticket
 
 
-def ticket_reply(
+def reply_to_ticket(
     *, ticket: Ticket, author, text: str, internal: bool = False, files=(), by_bkpsdm: bool
 ) -> TicketEntry:
     """A reply or, for BKPSDM, an internal note. A reply from BKPSDM is emailed to the reporter."""
-    attachments_within_limits(ticket, [len(data) for _name, data in files])
+    check_attachment_limits(ticket, [len(data) for _name, data in files])
     for _name, data in files:
         attachment_type(data)
     kind = TicketEntry.Kind.NOTE if internal and by_bkpsdm else TicketEntry.Kind.REPLY
@@ -149,7 +149,7 @@ def ticket_reply(
     return entry
 
 
-def ticket_update(*, ticket: Ticket, by, status: str | None = None, assignee=None) -> None:
+def update_ticket(*, ticket: Ticket, by, status: str | None = None, assignee=None) -> None:
     """BKPSDM changes the status (the reporter is told) or who handles it (an internal note)."""
     with transaction.atomic():
         if assignee is not None and assignee != ticket.assignee:

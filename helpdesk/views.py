@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opd.access import request_scope
 from opd.models import AccessLog, Asn
-from opd.services import access_log
+from opd.services import log_access
 from reports.services import UploadRefused
 from skp import rules
 from skp.selectors import period_for
@@ -24,7 +24,7 @@ from .selectors import SLOW_AFTER_WORKING_DAYS, get_ticket_or_404, visible_ticke
 def _files(form, ticket=None) -> list[tuple[str, bytes]]:
     uploads = form.cleaned_data.get("attachments") or []
     # By the sizes the upload declares, before reading tens of megabytes into memory.
-    services.attachments_within_limits(ticket, [upload.size for upload in uploads])
+    services.check_attachment_limits(ticket, [upload.size for upload in uploads])
     files = []
     for upload in uploads:
         if upload.size > services.MAX_ATTACHMENT_BYTES:
@@ -82,8 +82,8 @@ def ticket_new(request):
     form = TicketForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.tickets_within_limit(request.user)
-            ticket = services.ticket_open(
+            services.check_ticket_limit(request.user)
+            ticket = services.open_ticket(
                 reporter=request.user,
                 asn=asn,
                 period=period if period and period.pk else None,
@@ -134,7 +134,7 @@ def ticket_reply(request, pk):
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.ticket_reply(
+            services.reply_to_ticket(
                 ticket=ticket,
                 author=request.user,
                 text=form.cleaned_data["text"],
@@ -160,7 +160,7 @@ def ticket_update(request, pk):
         raise PermissionDenied
     form = UpdateForm(request.POST)
     if form.is_valid():
-        services.ticket_update(
+        services.update_ticket(
             ticket=ticket, by=request.user, status=form.cleaned_data["status"], assignee=form.cleaned_data["assignee"]
         )
         messages.success(request, _("The ticket is updated."))
@@ -175,7 +175,7 @@ def attachment_download(request, pk):
     get_ticket_or_404(scope, request.user, attachment.ticket_id)  # the ticket's own rule
     if attachment.entry and not attachment.entry.is_public and not scope.is_bkpsdm:
         raise Http404
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"lampiran tiket #{attachment.ticket_id}")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"lampiran tiket #{attachment.ticket_id}")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -264,7 +264,7 @@ OUTBOX_CLAIM_TIMEOUT_MINUTES = envint("OUTBOX_CLAIM_TIMEOUT_MINUTES", 15)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 # Quotas per channel over the last minute, hour and day (rolling windows, counted
 # from what the outbox sent, so every worker agrees): what is over waits for the
-# next window, most urgent first (reminders.models.PRIORITY). 0 means no limit.
+# next window, most urgent first (reminders.models.KIND_PRIORITY). 0 means no limit.
 # Email: a regency's own mail server; a hosted one says its own (Google Workspace
 # about 2,000 a day). WhatsApp: low, since gateways' numbers are banned for bursts.
 EMAIL_MAX_PER_MINUTE = envint("EMAIL_MAX_PER_MINUTE", 60)

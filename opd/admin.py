@@ -11,7 +11,7 @@ from kapuas_kinerja.admin import ReadOnlyAdmin
 from kapuas_kinerja.tabular import FileRefused, decode_utf8, too_large
 
 from .models import AccessLog, Asn, Opd, Unit, User
-from .services import RolesRefused, roles_grant_csv, roles_invite
+from .services import RolesRefused, grant_roles_from_csv, invite_users
 from .signals import asn_edited_by_hand, asns_deleting_by_hand
 
 # Fields SIASN/e-Kinerja own once an ASN has been synced: edit them at BKN.
@@ -20,8 +20,8 @@ ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_
 
 @admin.register(Opd)
 class OpdAdmin(admin.ModelAdmin):
-    list_display = ("kode", "nama", "jenis", "head", "is_active")
-    list_filter = ("jenis", "is_active")
+    list_display = ("kode", "nama", "kind", "head", "is_active")
+    list_filter = ("kind", "is_active")
     search_fields = ("kode", "nama")
     autocomplete_fields = ("head",)
     list_select_related = ("head",)
@@ -142,7 +142,7 @@ class UserAdmin(DjangoUserAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    granted = roles_grant_csv(text=decode_utf8(form.cleaned_data["berkas"].read()))
+                    granted = grant_roles_from_csv(text=decode_utf8(form.cleaned_data["berkas"].read()))
                     _refuse_superusers(request, [user for user, _created in granted])
             except FileRefused as refused:
                 problems = refused.problems
@@ -150,7 +150,7 @@ class UserAdmin(DjangoUserAdmin):
                 result = {
                     "granted": len(granted),
                     "created": sum(1 for _u, created in granted if created),
-                    "invited": roles_invite([u for u, _c in granted]),
+                    "invited": invite_users([u for u, _c in granted]),
                 }
         context = {
             **self.admin_site.each_context(request),

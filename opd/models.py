@@ -19,7 +19,7 @@ def new_data_version() -> int:
 class Opd(models.Model):
     """A perangkat daerah (dinas, badan, kecamatan…) of the regency."""
 
-    class Jenis(models.TextChoices):
+    class Kind(models.TextChoices):
         SEKRETARIAT = "sekretariat", _("Secretariat")
         INSPEKTORAT = "inspektorat", _("Inspectorate")
         BADAN = "badan", _("Agency (badan)")
@@ -33,7 +33,7 @@ class Opd(models.Model):
         help_text=_("Short code used in addresses, e.g. DINKES."),
     )
     nama = models.CharField(_("name"), max_length=200)
-    jenis = models.CharField(_("kind"), max_length=20, choices=Jenis.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     head = models.ForeignKey(
         "Asn",
         verbose_name=_("head (Kepala OPD)"),

@@ -22,7 +22,7 @@ class RoleError(Exception):
 
 
 @transaction.atomic
-def role_grant(*, nip: str, role: str, opd_kode: str | None = None, password: str | None = None) -> tuple[User, bool]:
+def grant_role(*, nip: str, role: str, opd_kode: str | None = None, password: str | None = None) -> tuple[User, bool]:
     """Give an existing ASN a login with `role` (audited through the User model's log)."""
     info = validate_nip(nip)
     asn = Asn.objects.filter(nip=info.nip).first()
@@ -55,7 +55,7 @@ def role_grant(*, nip: str, role: str, opd_kode: str | None = None, password: st
     return user, created
 
 
-def access_log(request, *, action: str, target: str) -> None:
+def log_access(request, *, action: str, target: str) -> None:
     """Record that the logged-in user opened an ASN's page or downloaded a document."""
     AccessLog.objects.create(
         user=request.user if request.user.is_authenticated else None,
@@ -69,11 +69,11 @@ class RolesRefused(FileRefused):
     """A roles file refused whole, with every problem as `baris N: …` (at most 100, then "dan N lainnya")."""
 
 
-def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
+def grant_roles_from_csv(*, text: str) -> list[tuple[User, bool]]:
     """Give many ASN their role at once from CSV text (nip, role, opd): all rows or none.
 
     Passwords never travel in the file: each new login is invited by email to
-    set its own (`roles_invite`).
+    set its own (`invite_users`).
     """
     # Comma or semicolon (Excel in Indonesian locales saves with semicolons), quoted as RFC 4180 says.
     records = csv_rows(
@@ -89,7 +89,7 @@ def roles_grant_csv(*, text: str) -> list[tuple[User, bool]]:
     except FileRefused as refused:
         raise RolesRefused(refused) from None
     with transaction.atomic():
-        return [role_grant(nip=nip, role=role, opd_kode=kode) for nip, role, kode in rows]
+        return [grant_role(nip=nip, role=role, opd_kode=kode) for nip, role, kode in rows]
 
 
 def _roles_checked(records) -> list[tuple[str, str, str | None]]:
@@ -134,7 +134,7 @@ def _roles_checked(records) -> list[tuple[str, str, str | None]]:
     return rows
 
 
-def roles_invite(users) -> int:
+def invite_users(users) -> int:
     """Email each login without a password a link to set its own (single use, Django's reset token)."""
 
     invited = 0

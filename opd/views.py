@@ -12,7 +12,7 @@ def home(request):
     user = request.user
     scope = request_scope(request)
     if scope.opens_regency_pages:
-        return redirect("kabupaten")
+        return redirect("regency")
     if scope.opens_opd_pages and user.opd_id:
         return redirect("opd_detail", kode=user.opd.kode)
     if scope.leads_staff:

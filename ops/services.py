@@ -27,13 +27,13 @@ ALERT_KIND = Kind.ESCALATION
 ABANDON_MARGIN = dt.timedelta(minutes=10)
 
 
-def heartbeat_record(*, now: dt.datetime | None = None) -> Mark:
+def record_heartbeat(*, now: dt.datetime | None = None) -> Mark:
     """Beat's tick: written by a task that beat sends and a worker runs, so it proves all three alive."""
     beat, _created = Mark.objects.update_or_create(name=BEAT, defaults={"at": now or timezone.now()})
     return beat
 
 
-def outbox_failure_mark(*, now: dt.datetime) -> None:
+def mark_outbox_failure(*, now: dt.datetime) -> None:
     """Keep the first failed send seen since the last message went out (a retry moves its row's own time on)."""
     state = selectors.outbox_state(now)
     last_sent = Message.objects.filter(pk=state.last_sent_pk).values_list("sent_at", flat=True).first()
@@ -42,7 +42,7 @@ def outbox_failure_mark(*, now: dt.datetime) -> None:
         Mark.objects.update_or_create(name=OUTBOX_FAILING, defaults={"at": state.failing_since})
 
 
-def runs_abandon(*, now: dt.datetime | None = None) -> int:
+def abandon_runs(*, now: dt.datetime | None = None) -> int:
     """Mark as abandoned the sync runs still "running" after any task may run: their worker was killed.
 
     A command run by hand that is still going (it has no time limit) writes its
@@ -66,7 +66,7 @@ def admins():
     return [user for user in users if (user.email or (user.asn.email if user.asn_id else "")).strip()]
 
 
-def alerts_queue(problems: list[selectors.Problem], *, now: dt.datetime) -> list[Message]:
+def queue_alerts(problems: list[selectors.Problem], *, now: dt.datetime) -> list[Message]:
     """One email per admin per problem and streak: the key is the streak's, so later checks add nothing."""
     recipients = [user_recipient(user) for user in admins()]
     if problems and not recipients:
@@ -111,13 +111,13 @@ class CheckResult:
     queued: list[Message] = field(default_factory=list)
 
 
-def operations_check(*, now: dt.datetime | None = None) -> CheckResult:
+def check_operations(*, now: dt.datetime | None = None) -> CheckResult:
     """What the periodic job and `check_operations` run: mark abandoned runs, look, alert, send."""
     now = now or timezone.now()
-    abandoned = runs_abandon(now=now)
-    outbox_failure_mark(now=now)
+    abandoned = abandon_runs(now=now)
+    mark_outbox_failure(now=now)
     health = selectors.health(now)
-    result = CheckResult(abandoned=abandoned, health=health, queued=alerts_queue(health.problems, now=now))
+    result = CheckResult(abandoned=abandoned, health=health, queued=queue_alerts(health.problems, now=now))
     if result.queued:
         from reminders.services import send_soon
 

@@ -64,7 +64,7 @@ def _next_path(kind: str, period: Period | None, draft: recipients.Draft) -> str
     if kind == Kind.OPD_DIGEST:
         query = urlencode({"periode": key, "status": rules.OVERDUE})
         return f"{reverse('opd_detail', args=[draft.context['opd'].kode])}?{query}"
-    return f"{reverse('kabupaten')}?{urlencode({'periode': key})}"
+    return f"{reverse('regency')}?{urlencode({'periode': key})}"
 
 
 def build_messages(

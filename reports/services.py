@@ -21,25 +21,25 @@ from .models import AnnualRecapUpload, ReportJob
 Kind = ReportJob.Kind
 
 
-def report_request(*, kind: str, by, period=None, opd=None, year=None) -> ReportJob:
+def request_report(*, kind: str, by, period=None, opd=None, year=None) -> ReportJob:
     """Queue a PDF; the worker builds it and the page shows its progress."""
     from kapuas_kinerja.celery import queue_on_commit
 
-    from .tasks import build_report
+    from . import tasks
 
     job = ReportJob.objects.create(kind=kind, period=period, opd=opd, year=year, requested_by=by)
-    queue_on_commit(build_report, job.pk)
+    queue_on_commit(tasks.build_report, job.pk)
     return job
 
 
-def report_build_waiting(*, older_than_seconds: int = 60) -> int:
+def build_waiting_reports(*, older_than_seconds: int = 60) -> int:
     """The sweep: build jobs still queued a minute on (their task was lost, or the broker was down)."""
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     built = 0
     for pk in ReportJob.objects.filter(status=ReportJob.Status.QUEUED, created_at__lt=cutoff).values_list(
         "pk", flat=True
     ):
-        if report_build(pk) is not None:
+        if build_report(pk) is not None:
             built += 1
     return built
 
@@ -74,7 +74,7 @@ def _build(job: ReportJob) -> bytes:
     return recaps.annual_recap_pdf(opd=job.opd, year=job.year)
 
 
-def report_build(job_id: int) -> ReportJob | None:
+def build_report(job_id: int) -> ReportJob | None:
     """Build one queued document. A second worker on the same job finds it claimed and does nothing."""
     claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
         status=ReportJob.Status.RUNNING, started_at=timezone.now(), step=_("Building the PDF")
@@ -123,7 +123,7 @@ def check_pdf(data: bytes) -> None:
         raise UploadRefused(_("The PDF is damaged or has no pages; save it again and upload the new file."))
 
 
-def annual_recap_upload(*, opd, year: int, name: str, data: bytes, by) -> AnnualRecapUpload:
+def upload_annual_recap(*, opd, year: int, name: str, data: bytes, by) -> AnnualRecapUpload:
     """Store a new version of the signed recap (earlier versions are kept)."""
     check_pdf(data)
     with transaction.atomic():
@@ -145,7 +145,7 @@ def annual_recap_upload(*, opd, year: int, name: str, data: bytes, by) -> Annual
     return upload
 
 
-def annual_recap_review(*, upload: AnnualRecapUpload, by, verified: bool, reason: str = "") -> AnnualRecapUpload:
+def review_annual_recap(*, upload: AnnualRecapUpload, by, verified: bool, reason: str = "") -> AnnualRecapUpload:
     """BKPSDM marks a version verified, or sends it back with a reason."""
     reason = reason.strip()
     if not verified and not reason:

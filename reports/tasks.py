@@ -7,11 +7,11 @@ from . import services
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_report(job_id: int) -> str:
-    job = services.report_build(job_id)
+    job = services.build_report(job_id)
     return f"job {job_id}: {job.status if job else 'already taken'}"
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_waiting_reports() -> str:
     """Every few minutes: documents whose task never arrived are built anyway."""
-    return f"{services.report_build_waiting()} built"
+    return f"{services.build_waiting_reports()} built"

@@ -16,7 +16,7 @@ from kapuas_kinerja.redirects import redirect_back
 from kapuas_kinerja.tabular import xlsx_response
 from opd.access import Scope, get_opd_or_404, opd_that, request_scope, scope_that
 from opd.models import AccessLog, Opd
-from opd.services import access_log
+from opd.services import log_access
 from skp.periods import chosen_period, posted_period
 from tpp.selectors import basis_for, finalisation_in_force
 
@@ -35,7 +35,7 @@ def opd_recap_xlsx(request, kode):
     if error:
         return redirect("opd_detail", kode=opd.kode)
     data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
     return xlsx_response(data, f"rekap-{opd.kode}-{period.key}.xlsx")
 
 
@@ -47,7 +47,7 @@ def opd_tpp_xlsx(request, kode):
     basis = basis_for(period=period, opd=opd, as_of=timezone.now())
     if period_error or not (basis.is_final or scope.reads_tpp_drafts):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
     return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
 
 
@@ -58,7 +58,7 @@ def regency_recap_xlsx(request):
         raise PermissionDenied
     period, error = chosen_period(request)
     if error:
-        return redirect("kabupaten")
+        return redirect("regency")
     return xlsx_response(
         recaps.regency_recap_xlsx(period=period, as_of=timezone.now()), f"rekap-kabupaten-{period.key}.xlsx"
     )
@@ -88,7 +88,7 @@ def report_start(request):
     if period is not None and period.pk is None:
         messages.error(request, _("There is no data for this period yet."))
         return redirect("home")
-    job = services.report_request(
+    job = services.request_report(
         kind=kind, by=request.user, period=period, opd=opd, year=_year(request.POST) if opd and not period else None
     )
     return redirect("report_status", pk=job.pk)
@@ -116,7 +116,7 @@ def report_download(request, pk):
     job = _own_job(request, pk)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=services.report_name(job))
 
 
@@ -173,7 +173,7 @@ def annual_upload(request, kode):
         upload = form.cleaned_data["berkas"]
         try:
             services.check_size(upload.size)  # before reading a byte of it
-            stored = services.annual_recap_upload(
+            stored = services.upload_annual_recap(
                 opd=opd, year=year, name=upload.name, data=upload.read(), by=request.user
             )
         except services.UploadRefused as refused:
@@ -200,7 +200,7 @@ def _document(request, pk) -> AnnualRecapUpload:
 @login_required
 def document_download(request, pk):
     upload = _document(request, pk)
-    access_log(
+    log_access(
         request,
         action=AccessLog.Action.DOWNLOAD,
         target=f"rekap SKP tahunan {upload.opd.kode} {upload.year} v{upload.version}",
@@ -221,7 +221,7 @@ def document_review(request, pk):
         raise PermissionDenied
     verified = request.POST.get("keputusan") == "terima"
     try:
-        services.annual_recap_review(
+        services.review_annual_recap(
             upload=upload, by=request.user, verified=verified, reason=request.POST.get("alasan", "")
         )
     except services.UploadRefused as refused:

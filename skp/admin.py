@@ -29,7 +29,7 @@ from .models import (
     SyncRun,
     TeacherCycle,
 )
-from .rollup import periods_touching, refresh_for_asn, rollup_refresh
+from .rollup import periods_touching, refresh_for_asn, refresh_rollup
 from .selectors import teacher_hand_entries
 
 SYNCED_SOURCES = (Source.EKINERJA, Source.SIASN, Source.IMPORT)
@@ -77,7 +77,7 @@ class PeriodAdmin(admin.ModelAdmin):
             )
         super().save_model(request, obj, form, change)
         # A new deadline moves ratings between on time and late (a cycle period's: in the months it covers).
-        rollup_refresh(periods=[obj])
+        refresh_rollup(periods=[obj])
 
 
 @admin.register(TeacherCycle)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import rules
 from .models import Period, TeacherCycle
-from .rollup import rollup_refresh
+from .rollup import refresh_rollup
 
 
 def check_year(year) -> int:
@@ -49,4 +49,4 @@ def set_teacher_cycle(*, year, cycle, note: str = "") -> TeacherCycle:
 
 def cycle_changed(year: int) -> None:
     """Recount the rollup of the year's months: their teachers now follow another record and deadline."""
-    rollup_refresh(periods=Period.objects.filter(year=year))
+    refresh_rollup(periods=Period.objects.filter(year=year))

@@ -23,7 +23,7 @@ from opd.models import Asn, Opd, Unit, User
 from opd.services import data_changes_batched
 from skp import rules
 from skp.models import AnnualSkp, Exemption, MonthlyRecord, Period, SyncRun
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 
 OPD_CSV = Path(__file__).resolve().parent.parent / "opd" / "data" / "kapuas_opd.csv"
 DEMO_PASSWORD = "kinerja-demo"  # noqa: S105  (printed for the demo; never a real account)
@@ -314,7 +314,7 @@ class DemoBuilder:
                 return nip, gender
 
     def person(
-        self, *, kind: str, jabatan: str, jenis: str, opd: str, unit: str | None, senior: bool = False
+        self, *, kind: str, jabatan: str, jenis_jabatan: str, opd: str, unit: str | None, senior: bool = False
     ) -> PlannedAsn:
         part_time = kind == "pppk" and self.rng.random() < 0.3  # PPPK Paruh Waktu, appointed in 2025
         nip, gender = self.nip(kind, senior, part_time)
@@ -330,7 +330,7 @@ class DemoBuilder:
             nama=f"{first} {last}{gelar}",
             kind=kind,
             jabatan=jabatan,
-            jenis_jabatan=jenis,
+            jenis_jabatan=jenis_jabatan,
             opd=opd,
             unit=unit,
             email=f"{first}.{last}.{nip[-4:]}@demo.kapuaskab.go.id".lower(),
@@ -347,7 +347,7 @@ class DemoBuilder:
 
     # -- structure --------------------------------------------------------------
     def plan_units(self, row: dict, size: int) -> list[PlannedUnit]:
-        kode, jenis = row["kode"], row["jenis"]
+        kode, kind = row["kode"], row["jenis"]
         if kode == "DISDIK":
             teachers = int(size * 0.92)
             schools = max(2, teachers // 13)
@@ -377,7 +377,7 @@ class DemoBuilder:
             for place in PLACES + ["Melati", "Pulau Telo", "Barimba", "Sei Pasah", "Lamunti", "Palingkau"]:
                 units.append(PlannedUnit(f"Puskesmas {place}", "Kepala Puskesmas", 55, None, "nakes"))
             return units
-        if jenis == "kecamatan":
+        if kind == "kecamatan":
             units = [
                 PlannedUnit("Sekretariat Kecamatan", "Sekretaris Camat", 3),
                 PlannedUnit("Seksi Pemerintahan", "Kepala Seksi", 2),
@@ -385,7 +385,7 @@ class DemoBuilder:
             ]
             units += [PlannedUnit(f"Kelurahan {k}", "Lurah", 2) for k in KELURAHAN.get(kode, [])]
             return units
-        if jenis == "inspektorat":
+        if kind == "inspektorat":
             return [PlannedUnit("Sekretariat", "Sekretaris", 2)] + [
                 PlannedUnit(f"Inspektur Pembantu Wilayah {w}", "Inspektur Pembantu", 3) for w in ("I", "II", "III")
             ]
@@ -429,7 +429,7 @@ class DemoBuilder:
             units = self.plan_units(row, size)
             self.units[kode] = units
             head = self.person(
-                kind="pns", jabatan=self.head_title(row), jenis="struktural", opd=kode, unit=None, senior=True
+                kind="pns", jabatan=self.head_title(row), jenis_jabatan="struktural", opd=kode, unit=None, senior=True
             )
             self.opd_heads[kode] = head.nip
             seen_kind: dict[str, int] = {}
@@ -452,7 +452,7 @@ class DemoBuilder:
                 unit_head = self.person(
                     kind="pns",
                     jabatan=title if not is_school else "Guru Ahli Madya",
-                    jenis="fungsional" if is_school else "struktural",
+                    jenis_jabatan="fungsional" if is_school else "struktural",
                     opd=kode,
                     unit=unit.nama,
                     senior=True,
@@ -471,17 +471,17 @@ class DemoBuilder:
                 unit = rng.choices(units, weights)[0]
                 if unit.staff_kind == "guru":
                     kind = "pppk" if rng.random() < 0.3 else "pns"
-                    jabatan, jenis = rng.choice(GURU) if kind == "pns" else "Guru Ahli Pertama", "fungsional"
+                    jabatan, jenis_jabatan = rng.choice(GURU) if kind == "pns" else "Guru Ahli Pertama", "fungsional"
                 elif unit.staff_kind == "nakes":
                     kind = "pppk" if rng.random() < 0.2 else "pns"
-                    jabatan, jenis = rng.choice(NAKES), "fungsional"
+                    jabatan, jenis_jabatan = rng.choice(NAKES), "fungsional"
                 else:
                     kind = "pppk" if rng.random() < 0.08 else "pns"
                     if rng.random() < 0.3:
-                        jabatan, jenis = rng.choice(FUNGSIONAL), "fungsional"
+                        jabatan, jenis_jabatan = rng.choice(FUNGSIONAL), "fungsional"
                     else:
-                        jabatan, jenis = rng.choice(PELAKSANA), "pelaksana"
-                staff = self.person(kind=kind, jabatan=jabatan, jenis=jenis, opd=kode, unit=unit.nama)
+                        jabatan, jenis_jabatan = rng.choice(PELAKSANA), "pelaksana"
+                staff = self.person(kind=kind, jabatan=jabatan, jenis_jabatan=jenis_jabatan, opd=kode, unit=unit.nama)
                 staff.atasan_nip = self.appraiser_of_unit(kode, unit.nama)
         sekda = self.opd_heads["SETDA"]
         for nip in self.opd_heads.values():
@@ -720,7 +720,7 @@ def seed_demo(
     with disable_auditlog(), transaction.atomic():
         before = Opd.objects.count()
         Opd.objects.bulk_create(
-            [Opd(kode=r["kode"], nama=r["nama"], jenis=r["jenis"]) for r in builder.opds], ignore_conflicts=True
+            [Opd(kode=r["kode"], nama=r["nama"], kind=r["jenis"]) for r in builder.opds], ignore_conflicts=True
         )
         result.created["opd"] = Opd.objects.count() - before
         counts = _counts()
@@ -758,7 +758,7 @@ def seed_demo(
         if any(result.created.values()):
             # Each sync refreshed its own month; new people and exemptions touch every stored month
             # (the month under way and the year's other months that BKN lists too).
-            rollup_refresh()
+            refresh_rollup()
         opd_ids = dict(Opd.objects.values_list("kode", "pk"))
         result.logins = _demo_logins(builder, opd_ids, asn_ids, result)
     return result

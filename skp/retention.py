@@ -8,7 +8,7 @@ from django.utils import timezone
 from .models import RecordPayload
 
 
-def payloads_prune(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
+def prune_payloads(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
     """Delete raw payloads not refreshed for `older_than_days` (PAYLOAD_RETENTION_DAYS). Records stay."""
     days = settings.PAYLOAD_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)

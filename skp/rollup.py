@@ -1,6 +1,6 @@
 """The status rollup: counts per period, OPD, unit and teacher group.
 
-Every write path that can change a status calls `rollup_refresh` for what it
+Every write path that can change a status calls `refresh_rollup` for what it
 touched (records, exemptions, deadlines, ASN placement); `tests/skp/test_rollup.py`
 checks the rollup against a fresh count after each of them.
 """
@@ -53,7 +53,7 @@ def aggregate(period: Period, opd_ids: set[int] | None = None) -> list[dict]:
 
 
 @transaction.atomic
-def rollup_refresh(*, periods: Iterable[Period] | None = None, opd_ids: Iterable[int] | None = None) -> int:
+def refresh_rollup(*, periods: Iterable[Period] | None = None, opd_ids: Iterable[int] | None = None) -> int:
     """Recompute the rollup rows of `periods` (default: all), for `opd_ids` (default: all).
 
     A teachers' cycle period (a quarter…) stands for the months it covers,
@@ -123,21 +123,21 @@ def teacher_deadline(period: Period) -> dt.datetime:
 
 
 def counts_from_rollup(
-    rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime, guru_deadline: dt.datetime | None = None
+    rollups: Iterable[dict], *, now: dt.datetime, deadline: dt.datetime, teachers_deadline: dt.datetime | None = None
 ) -> dict[str, int]:
     """Five statuses from rollup rows: unrated is pending until the deadline, then overdue.
 
-    Rows of teachers (`is_guru`) read `guru_deadline` when given (their cycle
+    Rows of teachers (`is_guru`) read `teachers_deadline` when given (their cycle
     period's); rows must then be grouped by `is_guru`.
     """
     counts = dict.fromkeys(rules.STATUSES, 0)
     unrated_status = rules.status_of(rated_at=None, deadline=deadline, as_of=now, exempt=False)
-    guru_status = rules.status_of(rated_at=None, deadline=guru_deadline or deadline, as_of=now, exempt=False)
+    teachers_status = rules.status_of(rated_at=None, deadline=teachers_deadline or deadline, as_of=now, exempt=False)
     for row in rollups:
         counts[rules.EXEMPT] += row["exempt"]
         counts[rules.ON_TIME] += row["on_time"]
         counts[rules.LATE] += row["late"]
-        counts[guru_status if row.get("is_guru") else unrated_status] += row["unrated"]
+        counts[teachers_status if row.get("is_guru") else unrated_status] += row["unrated"]
     return counts
 
 
@@ -158,4 +158,4 @@ def refresh_for_asn(asn_ids: Iterable[int], *, periods: Iterable[Period] | None 
     opd_ids |= set(
         MonthlyRecord.objects.filter(asn_id__in=asn_ids, period__in=periods).values_list("opd_id", flat=True)
     )
-    rollup_refresh(periods=periods, opd_ids=opd_ids)
+    refresh_rollup(periods=periods, opd_ids=opd_ids)

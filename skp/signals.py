@@ -9,7 +9,7 @@ the rollup holds the regency's counts (skp/rollup.py). They are renewed by:
   save this way; the admin's hand edits and deletions of ASN also refresh the
   rollup, through opd's signals (opd/signals.py, connected below: opd sits
   below skp and never imports it).
-- `skp.rollup.rollup_refresh`, the rollup's one door: the rollup rows of the
+- `skp.rollup.refresh_rollup`, the rollup's one door: the rollup rows of the
   periods and OPD it is given, and those OPD's versions. Every write that can
   change a status calls it: syncs, imports, the demo seed, the admin.
 - the writers that bypass both (bulk upserts of names and addresses, nudges,
@@ -25,7 +25,7 @@ from opd.services import opd_data_changed
 from opd.signals import asn_edited_by_hand, asns_deleting_by_hand
 
 from .models import Exemption, MonthlyRecord, Period, TeacherCycle
-from .rollup import refresh_for_asn, rollup_refresh
+from .rollup import refresh_for_asn, refresh_rollup
 
 SHOWN = (Asn, Opd, Unit, MonthlyRecord, Exemption, Period, TeacherCycle)
 
@@ -49,7 +49,7 @@ def refresh_after_hand_delete(sender, queryset, **kwargs):
     """The OPD the ASN and their records count in, read while they exist; refreshed once they are gone."""
     opd_ids = set(queryset.values_list("opd_id", flat=True))
     opd_ids |= set(MonthlyRecord.objects.filter(asn__in=queryset).values_list("opd_id", flat=True))
-    return lambda: rollup_refresh(opd_ids=opd_ids)
+    return lambda: refresh_rollup(opd_ids=opd_ids)
 
 
 asn_edited_by_hand.connect(refresh_after_hand_edit, dispatch_uid="rollup-asn-hand-edit")

@@ -15,7 +15,7 @@ def _grouped(rows: list[dict], *, now: dt.datetime, period: Period) -> dict[str,
 
     Teachers' unrated rows are pending or overdue by their own deadline (their cycle period's).
     """
-    deadline, guru_deadline = period.deadline, teacher_deadline(period)
+    deadline, teachers_deadline = period.deadline, teacher_deadline(period)
     result = {}
     for group, keep in (
         ("all", lambda r: True),
@@ -23,7 +23,7 @@ def _grouped(rows: list[dict], *, now: dt.datetime, period: Period) -> dict[str,
         ("guru", lambda r: r["is_guru"]),
     ):
         counts = counts_from_rollup(
-            (r for r in rows if keep(r)), now=now, deadline=deadline, guru_deadline=guru_deadline
+            (r for r in rows if keep(r)), now=now, deadline=deadline, teachers_deadline=teachers_deadline
         )
         result[group] = {"counts": counts, "total": sum(counts.values()), "rate": rules.on_time_rate(counts)}
     return result
@@ -39,10 +39,10 @@ def unit_summaries(period: Period, *, now: dt.datetime, opd_id: int) -> dict[int
     by_unit: dict[int | None, list[dict]] = {}
     for row in rollup_rows([period], {opd_id}, by=("unit_id", "is_guru"))[period.key]:
         by_unit.setdefault(row["unit_id"], []).append(row)
-    guru_deadline = teacher_deadline(period)
+    teachers_deadline = teacher_deadline(period)
     result = {}
     for unit_id, rows in by_unit.items():
-        counts = counts_from_rollup(rows, now=now, deadline=period.deadline, guru_deadline=guru_deadline)
+        counts = counts_from_rollup(rows, now=now, deadline=period.deadline, teachers_deadline=teachers_deadline)
         total = sum(r["total"] for r in rows)
         result[unit_id] = {"counts": counts, "total": total, "rate": rules.on_time_rate(counts)}
     return result

@@ -3,10 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import rules
-from .bkn.clients import NotConfigured, sync_not_configured
+from . import retention, rules
+from .bkn.clients import NotConfigured, record_not_configured
 from .bkn.sync import sync_master_data, sync_period
-from .retention import payloads_prune
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -22,7 +21,7 @@ def sync_recent_periods() -> list[str]:
         try:
             run = sync_period(year=year, month=month, triggered_by="celery beat")
         except NotConfigured as error:
-            return [sync_not_configured(source="ekinerja", error=error, triggered_by="celery beat").status]
+            return [record_not_configured(source="ekinerja", error=error, triggered_by="celery beat").status]
         results.append(f"{rules.period_key(year, month)}: {run.status if run else 'skipped (already running)'}")
     return results
 
@@ -33,11 +32,11 @@ def sync_siasn_weekly() -> str:
     try:
         run = sync_master_data(triggered_by="celery beat")
     except NotConfigured as error:
-        return sync_not_configured(source="siasn", error=error, triggered_by="celery beat").status
+        return record_not_configured(source="siasn", error=error, triggered_by="celery beat").status
     return run.status if run else "skipped (already running)"
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def prune_payloads() -> str:
     """Weekly: raw BKN payloads older than PAYLOAD_RETENTION_DAYS are deleted (the records themselves stay)."""
-    return f"{payloads_prune()} raw payloads deleted"
+    return f"{retention.prune_payloads()} raw payloads deleted"

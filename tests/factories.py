@@ -20,7 +20,7 @@ class OpdFactory(factory.django.DjangoModelFactory):
 
     kode = factory.Sequence(lambda n: f"OPD{n}")
     nama = factory.LazyAttribute(lambda o: f"Dinas {o.kode}")
-    jenis = Opd.Jenis.DINAS
+    kind = Opd.Kind.DINAS
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,7 @@ from opd.models import User
 from reports.models import AnnualRecapUpload, ReportJob
 from skp import rules
 from skp.models import Period
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, UnitFactory, UserFactory, asn_user
 
 ROLES = ("anon", "asn", "atasan", "operator", "kepala", "kepala_other", "pimpinan", "keuangan", "bkpsdm")
@@ -38,7 +38,7 @@ MATRIX = {
     "activation_request": [("get", "/aktivasi/", None, {}, (200,) * 9)],
     "activate": [("get", "/aktivasi/bukan-token/", None, {}, (400,) * 9)],
     "unsubscribe": [("get", "/berhenti/bukan-token/", None, {}, (400,) * 9)],
-    "kabupaten": [("get", "/kabupaten/", None, {}, (L, 403, 403, 403, 403, 403, 200, 403, 200))],
+    "regency": [("get", "/kabupaten/", None, {}, (L, 403, 403, 403, 403, 403, 200, 403, 200))],
     "opd_detail": [
         ("get", "/opd/{own}/", None, {}, (L, 403, 403, 200, 200, 404, 200, 403, 200)),
         (
@@ -235,7 +235,7 @@ def build_matrix_world() -> tuple[dict, dict]:
         RecordFactory(asn=asn, period=period)
     # Filed and waiting for the appraiser's rating.
     RecordFactory(asn=AsnFactory(opd=dinkes, unit=unit, atasan=atasan), period=period, stage=rules.SUBMITTED)
-    rollup_refresh()
+    refresh_rollup()
     users = {
         "asn": asn_user(staff),
         "atasan": asn_user(atasan),

@@ -188,7 +188,7 @@ def test_new_periods_get_their_deadline_from_the_rules(bkpsdm_client):
 def test_an_asn_with_a_bad_nip_is_refused_naming_what_is_wrong(bkpsdm_client, nip, kind, message):
     from opd.models import Asn, Opd
 
-    opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", jenis="dinas")
+    opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", kind="dinas")
     before = Asn.objects.count()
     response = bkpsdm_client.post(
         "/admin/opd/asn/add/", {"nip": nip, "nama": "Pegawai Baru", "kind": kind, "opd": opd.pk, "is_active": "on"}
@@ -201,7 +201,7 @@ def test_an_asn_with_a_bad_nip_is_refused_naming_what_is_wrong(bkpsdm_client, ni
 def test_a_pppk_number_with_a_counter_above_12_is_accepted(bkpsdm_client):
     from opd.models import Asn, Opd
 
-    opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", jenis="dinas")
+    opd = Opd.objects.create(kode="DLH", nama="Dinas Lingkungan Hidup", kind="dinas")
     response = bkpsdm_client.post(
         "/admin/opd/asn/add/",
         {"nip": "199001012022452001", "nama": "Pegawai PPPK", "kind": "pppk", "opd": opd.pk, "is_active": "on"},

@@ -14,7 +14,7 @@ from django.core import mail
 
 from opd.models import AccessLog, User
 from skp.models import RecordPayload
-from skp.retention import payloads_prune
+from skp.retention import prune_payloads
 from tests.factories import AsnFactory, RecordFactory, asn_user
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_old_raw_payloads_are_pruned_and_records_stay():
     RecordPayload.objects.create(record=old, source="ekinerja", payload={"nip": old.asn.nip})
     RecordPayload.objects.create(record=new, source="ekinerja", payload={"nip": new.asn.nip})
     RecordPayload.objects.filter(record=old).update(received_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
-    assert payloads_prune(older_than_days=400, now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)) == 1
+    assert prune_payloads(older_than_days=400, now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)) == 1
     assert list(RecordPayload.objects.values_list("record_id", flat=True)) == [new.pk]
     old.refresh_from_db()  # the record itself is kept
 

@@ -16,7 +16,7 @@ from skp import rules
 from skp.bkn.ekinerja import EkinerjaClient
 from skp.bkn.sync import sync_ekinerja
 from skp.models import MonthlyRecord, SyncRun
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, asn_user
 
 
@@ -36,7 +36,7 @@ def test_bkn_down_for_a_day_deletes_nothing_and_the_pages_say_the_data_is_stale(
     )
     RecordFactory(asn=AsnFactory(opd=dinkes), period=period)
     MonthlyRecord.objects.update(last_synced_at=timezone.now() - dt.timedelta(days=1, hours=1))
-    rollup_refresh()
+    refresh_rollup()
     before = list(MonthlyRecord.objects.order_by("pk").values())
 
     client_down = EkinerjaClient(f"http://127.0.0.1:{dead_port()}", "token", retries=2, backoff=0.01)

@@ -341,14 +341,14 @@ def test_a_tpp_pdf_queued_while_final_and_built_after_a_reopening_is_that_final_
 ):
     from reports.models import ReportJob
     from tests.reports.test_documents import words
-    from tpp.services import tpp_finalise, tpp_reopen
+    from tpp.services import finalise_basis, reopen_basis
 
-    final = tpp_finalise(period=world.period, opd=world.opd, by=world.admin)
+    final = finalise_basis(period=world.period, opd=world.opd, by=world.admin)
     finance = User.objects.create_user(username="bkad", password="x", role=User.Role.KEUANGAN)
     client.force_login(finance)
     with django_capture_on_commit_callbacks(execute=False) as queued:  # the worker is busy
         client.post("/laporan/", {"jenis": "tpp_basis", "opd": "DINKES", "periode": "2026-10"})
-    tpp_reopen(finalisation=final, by=world.admin, reason="Salah data")
+    reopen_basis(finalisation=final, by=world.admin, reason="Salah data")
     for task in queued:
         task()
     job = ReportJob.objects.get()

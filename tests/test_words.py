@@ -199,9 +199,9 @@ def test_the_kepala_s_dashboard_shows_the_revised_labels(client):
     head = AsnFactory(nama="Kepala")
     kepala = asn_user(head, User.Role.KEPALA_OPD, opd=head.opd)
     RecordFactory(asn=AsnFactory(opd=kepala.opd, nama="Ani Belum"), period=period)
-    from skp.rollup import rollup_refresh
+    from skp.rollup import refresh_rollup
 
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(kepala)
     page = client.get(f"/opd/{kepala.opd.kode}/?periode=2025-03").content.decode()
     assert "Belum dinilai, lewat batas" in page

@@ -7,7 +7,7 @@ from opd.models import User
 from reminders.models import Kind, Unsubscription
 from skp import rules
 from skp.models import MonthlyRecord
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import (
     AsnFactory,
     ExemptionFactory,
@@ -34,7 +34,7 @@ def rate(record: MonthlyRecord, when: dt.datetime = RATED_AT) -> None:
     record.rated_at = when
     record.rating_hasil = record.rating_perilaku = rules.AS_EXPECTED
     record.save()
-    rollup_refresh()
+    refresh_rollup()
 
 
 def build_world() -> SimpleNamespace:
@@ -81,5 +81,5 @@ def build_world() -> SimpleNamespace:
             rating_hasil=2,
             rating_perilaku=2,
         )
-    rollup_refresh()
+    refresh_rollup()
     return w

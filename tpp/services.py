@@ -18,7 +18,7 @@ class TppError(Exception):
     """A finalisation or reopening that cannot be done, with a message for BKPSDM."""
 
 
-def tpp_finalise(*, period: Period, opd: Opd, by, as_of: dt.datetime | None = None) -> Finalisation:
+def finalise_basis(*, period: Period, opd: Opd, by, as_of: dt.datetime | None = None) -> Finalisation:
     """Freeze the basis as it stands now: its rows are copied, so later syncs and rule changes leave it alone."""
     as_of = as_of or timezone.now()
     if not period.pk:
@@ -56,7 +56,7 @@ def tpp_finalise(*, period: Period, opd: Opd, by, as_of: dt.datetime | None = No
     return finalisation
 
 
-def tpp_reopen(*, finalisation: Finalisation, by, reason: str) -> Finalisation:
+def reopen_basis(*, finalisation: Finalisation, by, reason: str) -> Finalisation:
     """Take a finalised basis out of force, with a reason; the next finalisation is a new version."""
     reason = reason.strip()
     if not reason:

@@ -19,7 +19,7 @@ from skp.periods import chosen_period, period_context, posted_period
 
 from .models import Finalisation
 from .selectors import basis_for, finalisation_in_force, regency_status
-from .services import TppError, tpp_finalise, tpp_reopen
+from .services import TppError, finalise_basis, reopen_basis
 
 
 @require_GET
@@ -52,7 +52,7 @@ def finalise(request, kode):
     _scope, opd = opd_that(request, kode, Scope.is_bkpsdm)
     period = posted_period(request)
     try:
-        done = tpp_finalise(period=period, opd=opd, by=request.user)
+        done = finalise_basis(period=period, opd=opd, by=request.user)
     except TppError as error:
         messages.error(request, str(error))
     else:
@@ -71,7 +71,7 @@ def reopen(request, kode):
         messages.error(request, _("This TPP basis is not finalised."))
     else:
         try:
-            tpp_reopen(finalisation=finalisation, by=request.user, reason=request.POST.get("alasan", ""))
+            reopen_basis(finalisation=finalisation, by=request.user, reason=request.POST.get("alasan", ""))
         except TppError as error:
             messages.error(request, str(error))
         else:

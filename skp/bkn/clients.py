@@ -115,7 +115,7 @@ def siasn_client(**options):
     )
 
 
-def sync_not_configured(*, source: str, error: NotConfigured, triggered_by: str) -> SyncRun:
+def record_not_configured(*, source: str, error: NotConfigured, triggered_by: str) -> SyncRun:
     """The scheduled sync of an import-only installation: recorded as "not configured", nobody alerted.
 
     One row per source while it stays so (its finish time renewed on each

@@ -29,7 +29,7 @@ from .columns import HEADER_SEARCH, KINDS, cell_problems, find_header
 from .ekinerja import RowError, parse_time
 from .files import ImportRefused, read_rows
 from .places import Places
-from .records import collect_plans, collect_ratings, refresh_rollup, write_population, write_ratings
+from .records import collect_plans, collect_ratings, refresh_rollup_for_run, write_population, write_ratings
 from .siasn import parse_master
 from .siasn_sync import write_master_data
 
@@ -217,15 +217,15 @@ def import_file(
             if kind == "penilaian":
                 stored = _write_penilaian(run, places, period, penilaian)
                 fill_from_unit_heads()
-                refresh_rollup(run, places, stored)
+                refresh_rollup_for_run(run, places, stored)
             elif kind == "skp":
                 write_population(plans, run, places, year, None, Source.IMPORT)
                 run.created = len(plans)
                 fill_from_unit_heads()
-                refresh_rollup(run, places)
+                refresh_rollup_for_run(run, places)
             else:
                 _write_siasn(run, places, siasn_rows)
-                refresh_rollup(run, places)
+                refresh_rollup_for_run(run, places)
             run.status = SyncRun.Status.SUCCEEDED
             run.finished_at = timezone.now()
             run.save()

@@ -46,7 +46,7 @@ class Places:
                 self.opds_by_id[unor_id] = found
         if found is None and name:
             found = Opd.objects.create(
-                kode=self._kode(name), nama=name, jenis=self._jenis(name), siasn_unor_id=unor_id or ""
+                kode=self._kode(name), nama=name, kind=self._kind(name), siasn_unor_id=unor_id or ""
             )
             self.opds[name.lower()] = found
             if unor_id:
@@ -109,7 +109,7 @@ class Places:
         return kode
 
     @staticmethod
-    def _jenis(name: str) -> str:
+    def _kind(name: str) -> str:
         first = name.split()[0].lower()
         return {
             "kecamatan": "kecamatan",

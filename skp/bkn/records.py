@@ -20,7 +20,7 @@ from opd.nip import normalize_nip
 
 from .. import rules
 from ..models import RATING_FIELDS, AnnualSkp, MonthlyRecord, Period, RecordPayload, SyncRun
-from ..rollup import rollup_refresh
+from ..rollup import refresh_rollup
 from .appraisers import ensure_appraisers, newest_from_ekinerja
 from .bulk import CHUNK, jsonable, upsert
 from .ekinerja import Penilaian, RowError, parse_kind, parse_penilaian, parse_plan
@@ -302,7 +302,7 @@ def _write_chunk(run, places, period, people, atasan, chunk, source) -> None:
     run.save(update_fields=["created", "updated", "unchanged", "failed", "errors", "notes"])
 
 
-def refresh_rollup(run: SyncRun, places: Places, period: Period | None = None) -> None:
+def refresh_rollup_for_run(run: SyncRun, places: Places, period: Period | None = None) -> None:
     """Keep the rollup exact in every period the run touched.
 
     The synced period is recounted when its records changed; every other
@@ -311,7 +311,7 @@ def refresh_rollup(run: SyncRun, places: Places, period: Period | None = None) -
     an ASN without a record counts where they are now.
     """
     if period is not None and (run.created or run.updated or places.created or places.population_opd_ids):
-        rollup_refresh(periods=[period])
+        refresh_rollup(periods=[period])
     if places.population_opd_ids:
         others = Period.objects.exclude(pk=period.pk) if period is not None else Period.objects.all()
-        rollup_refresh(periods=others, opd_ids=places.population_opd_ids)
+        refresh_rollup(periods=others, opd_ids=places.population_opd_ids)

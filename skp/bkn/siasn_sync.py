@@ -16,7 +16,7 @@ from opd.models import Asn
 from opd.services import data_changes_batched, opd_data_changed
 
 from ..models import AnnualSkp, Source, SyncRun
-from ..rollup import rollup_refresh
+from ..rollup import refresh_rollup
 from .appraisers import fill_from_unit_heads, write_siasn_appraisers
 from .bulk import CHUNK, upsert
 from .ekinerja import _get
@@ -56,7 +56,7 @@ def sync_siasn(*, client, opd_kode: str | None = None, triggered_by: str, progre
         run.status = SyncRun.Status.FAILED
         run.message = f"SIASN refused the credentials ({error}): check the SIASN_* settings. No record was changed."
     if joined:
-        rollup_refresh(opd_ids=joined)
+        refresh_rollup(opd_ids=joined)
     run.finished_at = timezone.now()
     run.save()
     return run

@@ -3,8 +3,9 @@
 Idempotent (a second run changes nothing), chunked (an interrupted run keeps
 what it finished; the next one completes the rest), and it never replaces a
 rating by "no data" or by an unrated row. The writers live in records.py
-(population, records, appraisers) and siasn_sync.py (SIASN); their names
-stay importable from here.
+(population, records), appraisers.py (who appraises whom) and siasn_sync.py
+(SIASN); their names stay importable from here, beside the locked entry
+points of both sources (`sync_period`, `sync_master_data`).
 """
 
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from opd.services import data_changes_batched
 
 from .. import rules
 from ..models import Period, Source, SyncRun, TeacherCycle
-from ..rollup import rollup_refresh
+from ..rollup import refresh_rollup
 from .clients import ekinerja_client, siasn_client  # which BKN to ask: clients.py
 from .ekinerja import EkinerjaClient, RowError, parse_cycle_period, parse_period
 from .http import BknError, TokenRefused
@@ -32,7 +33,7 @@ from .records import (
     RECORD_FIELDS,
     collect_plans,
     collect_ratings,
-    refresh_rollup,
+    refresh_rollup_for_run,
     write_population,
     write_ratings,
 )
@@ -95,9 +96,9 @@ def sync_ekinerja(
         write_ratings(penilaian, run, places, period, asn_ids, only_opd, Source.EKINERJA, progress, chunk)
         cycle = sync_teacher_cycle(client, year, month, run, places, asn_ids, only_opd, chunk)
         fill_from_unit_heads()
-        refresh_rollup(run, places, period)
+        refresh_rollup_for_run(run, places, period)
         if cycle is not None:
-            rollup_refresh(periods=[cycle])  # the months the cycle period covers
+            refresh_rollup(periods=[cycle])  # the months the cycle period covers
         run.status = SyncRun.Status.PARTLY_FAILED if run.failed else SyncRun.Status.SUCCEEDED
     except TokenRefused as error:
         run.status = SyncRun.Status.FAILED

@@ -56,10 +56,10 @@ def world(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=WIB), tick=False):
         w = build_world()
-    from skp.rollup import rollup_refresh
+    from skp.rollup import refresh_rollup
     from tests.factories import asn_user
 
-    rollup_refresh()
+    refresh_rollup()
     w.asn_login = asn_user(w.lazy)
     return w
 

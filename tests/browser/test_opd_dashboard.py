@@ -12,7 +12,7 @@ import pytest
 
 from opd.models import User
 from skp import rules
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, UnitFactory, asn_user
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -63,7 +63,7 @@ def world(transactional_db):
         rated_at=dt.datetime(year, month, 28, 9, 0, tzinfo=rules.WIB),
     )
     kepala = asn_user(AsnFactory(opd=dinkes, unit=None, nama="Kepala Dinas"), User.Role.KEPALA_OPD, dinkes)
-    rollup_refresh()
+    refresh_rollup()
     return {"kepala": kepala, "period": period}
 
 

@@ -17,7 +17,7 @@ from django.test import Client
 from opd.models import Asn, Unit, User
 from skp import rules
 from skp.models import MonthlyRecord
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.browser.test_opd_dashboard import CHROMIUM, playwright
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, asn_user, valid_nip
 
@@ -90,7 +90,7 @@ def disdik(transactional_db):
         )
     MonthlyRecord.objects.bulk_create(records, batch_size=2000)
     kepala = asn_user(AsnFactory(opd=opd, unit=None, nama="Kepala Dinas Pendidikan"), User.Role.KEPALA_OPD, opd)
-    rollup_refresh(periods=[period])
+    refresh_rollup(periods=[period])
     return {"kepala": kepala, "period": period}
 
 

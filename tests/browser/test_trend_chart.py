@@ -12,7 +12,7 @@ import pytest
 
 from opd.models import User
 from skp import rules
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, asn_user
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,7 +72,7 @@ def kepala(transactional_db):
             else:
                 RecordFactory(asn=asn, period=period)
     user = asn_user(head, User.Role.KEPALA_OPD, dinkes)
-    rollup_refresh()
+    refresh_rollup()
     return user
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from ops.services import operations_check
+from ops.services import check_operations
 from skp import rules
 from skp.models import SyncRun
 from tests.factories import bkpsdm_staff
@@ -23,7 +23,7 @@ def killed_run(source="ekinerja", period="2026-10"):
 
 def check(at):
     with time_machine.travel(at, tick=False):
-        return operations_check()
+        return check_operations()
 
 
 def test_a_run_still_running_after_the_task_time_limit_and_a_margin_is_abandoned(settings, admins):

@@ -9,7 +9,7 @@ import time_machine
 from django.core.management import call_command
 
 from ops.models import BEAT, Mark
-from ops.services import operations_check
+from ops.services import check_operations
 from reminders import outbox
 from reminders.models import Message
 from skp import rules
@@ -30,7 +30,7 @@ def alerts():
 
 def check(at):
     with time_machine.travel(at, tick=False):
-        return operations_check()
+        return check_operations()
 
 
 def test_two_failed_nightly_syncs_in_a_row_email_bkpsdm_admins_once(admins, smtp, served, settings):
@@ -39,7 +39,7 @@ def test_two_failed_nightly_syncs_in_a_row_email_bkpsdm_admins_once(admins, smtp
     for night in range(4):
         with time_machine.travel(NIGHT + dt.timedelta(days=night), tick=False):
             assert [r.split(": ")[1] for r in sync_recent_periods.apply().get()] == ["failed", "failed"]
-            result = operations_check()
+            result = check_operations()
         outbox.send_waiting()
         if night == 0:  # one bad night (two periods) is not yet two in a row
             assert result.health.problems == [] and smtp.received == []

@@ -14,7 +14,7 @@ from reminders import outbox
 from reminders.models import Kind, Message
 from reminders.quotas import Pacer
 from skp import rules
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import (
     AsnFactory,
     OpdFactory,
@@ -43,7 +43,7 @@ def regency(db, settings):
     staff = [AsnFactory(opd=opd, unit=unit, atasan=appraisers[i % 10], nama=f"Guru {i:03d}") for i in range(240)]
     for asn in appraisers + staff:  # September is done, so only October is chased
         RecordFactory(asn=asn, period=september, rated=True, rated_at=dt.datetime(2026, 10, 3, tzinfo=rules.WIB))
-    rollup_refresh()
+    refresh_rollup()
     return october, appraisers, staff
 
 

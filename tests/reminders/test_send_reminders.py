@@ -14,7 +14,7 @@ from reminders.outbox import send_waiting
 from reminders.schedule import Occasion as DueOccasion
 from reminders.schedule import due_occasions
 from reminders.services import prepare_occasion, send_reminders
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import AsnFactory, ExemptionFactory, RecordFactory
 from tests.world import at, build_world, rate
 
@@ -111,7 +111,7 @@ def test_an_exemption_or_a_rating_after_queueing_cancels_the_reminder(world, smt
     rules_ = list(ReminderRule.objects.all())
     reminders = next(o for o in due_occasions(as_of=at(10), deadlines={}, rules_=rules_) if o.kind == "asn_reminder")
     gita = RecordFactory(asn=AsnFactory(opd=world.opd, unit=world.unit, atasan=world.atasan), period=world.period)
-    rollup_refresh()
+    refresh_rollup()
     assert len(prepare_occasion(reminders, as_of=at(10))) == 2  # Ani and Gita, queued
     rate(gita, at(10, 8))
     ExemptionFactory(asn=world.lazy, start=dt.date(2026, 10, 20))
@@ -148,7 +148,7 @@ def test_preparing_an_occasion_costs_the_same_queries_for_few_or_many_asn(world,
     few, few_messages = queries()
     for _ in range(30):
         RecordFactory(asn=AsnFactory(opd=world.opd, unit=world.unit, atasan=world.atasan), period=world.period)
-    rollup_refresh()
+    refresh_rollup()
     many, many_messages = queries()
     assert few == many
     # Thirty more ASN not rated: thirty more reminders; the digests stay one per head or appraiser.

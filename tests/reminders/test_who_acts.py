@@ -13,7 +13,7 @@ from reminders.outbox import send_waiting
 from reminders.schedule import Occasion as DueOccasion
 from reminders.services import prepare_occasion
 from skp import rules
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import AsnFactory, OpdFactory, RecordFactory, UnitFactory, asn_user
 from tests.world import NOW, PAGE, at, build_world
 
@@ -68,7 +68,7 @@ def test_staff_nudged_together_make_one_message_per_appraiser_and_a_second_click
     client, world, smtp, django_capture_on_commit_callbacks
 ):
     gita = filed("Gita Juga Mengisi", world.opd, world.unit, world.atasan, world.period)
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(world.kepala)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "konfirmasi": "1"})
@@ -94,7 +94,7 @@ def test_a_kepala_reminds_an_appraiser_in_another_opd_about_their_own_staff_only
     hadi = AsnFactory(nama="Hadi Kepala Sekolah", opd=disdik, unit=school)
     filed("Indra Perawat Sekolah", world.opd, world.unit, hadi, world.period)
     filed("Joko Guru", disdik, school, hadi, world.period)
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(world.kepala)
     page = client.get(PAGE).text
     start = page.index('id="penilai"')
@@ -131,7 +131,7 @@ def test_the_appraiser_nudge_answers_both_ways_and_only_for_appraisers_with_staf
 def test_the_buttons_say_who_will_be_reminded(client, world):
     # Kiki filed, but BKN's row names no appraiser and none is known.
     kiki = filed("Kiki Tanpa Penilai", world.opd, world.unit, None, world.period)
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(world.kepala)
     page = client.get(PAGE).text
     budi = row_of(page, "Budi Sudah Mengisi")
@@ -163,7 +163,7 @@ def test_before_the_deadline_the_list_says_who_must_act_by_stage(client, world):
 
 def test_my_staff_opens_with_the_viewer_s_own_pending_ratings_in_the_second_person(client, world):
     filed("Gita Juga Mengisi", world.opd, world.unit, world.atasan, world.period)
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(asn_user(world.atasan))
     page = client.get(reverse("staff"), {"periode": "2026-10"}).text
     own = page.index("Anda perlu menilai 2 staf yang sudah mengisi laporan Oktober 2026.")
@@ -201,7 +201,7 @@ def test_the_appraiser_digest_lists_staff_waiting_for_their_rating_apart_from_th
     record.save()
     # Maya has no October record yet: her current appraiser answers for her.
     AsnFactory(nama="Maya Belum Ada Catatan", opd=world.opd, unit=world.unit, atasan=world.atasan)
-    rollup_refresh()
+    refresh_rollup()
     texts = digest_texts(Kind.ATASAN_DIGEST, at(10))
     to_lina = texts[lina.email]
     assert "Menunggu penilaian Anda di e-Kinerja (1, sudah mengisi):" in to_lina
@@ -217,7 +217,7 @@ def test_the_kepala_s_digest_lists_staff_waiting_by_appraiser_then_those_who_mus
     filed("Gita Juga Mengisi", world.opd, world.unit, world.atasan, world.period)
     lina = AsnFactory(nama="Lina Penilai Lama", opd=world.opd, unit=world.unit)
     filed("Hana Menunggu Lina", world.opd, world.unit, lina, world.period, current_atasan=world.atasan)
-    rollup_refresh()
+    refresh_rollup()
     text = digest_texts(Kind.OPD_DIGEST, at(16))[world.head.email]
     waiting = text.index("== Sudah mengisi, menunggu penilaian atasan ==")
     must_file = text.index("== ASN yang harus mengisi: ==")
@@ -229,7 +229,7 @@ def test_the_kepala_s_digest_lists_staff_waiting_by_appraiser_then_those_who_mus
 
 def test_the_scheduled_reminder_skips_who_has_filed_unless_no_appraiser_is_known(world):
     kiki = filed("Kiki Tanpa Penilai", world.opd, world.unit, None, world.period)
-    rollup_refresh()
+    refresh_rollup()
     texts = digest_texts(Kind.ASN_REMINDER, at(10))
     assert world.lazy.email in texts and kiki.email in texts
     assert world.filed.email not in texts  # his appraiser's digest lists him instead

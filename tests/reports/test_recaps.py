@@ -47,7 +47,7 @@ def test_the_opd_recap_pdf_has_letterhead_counts_every_asn_signature_and_page_nu
 
 def test_the_opd_recap_ranks_appraisers_by_staff_waiting_for_their_rating(world, tmp_path):
     from skp import rules
-    from skp.rollup import rollup_refresh
+    from skp.rollup import refresh_rollup
     from tests.factories import AsnFactory, RecordFactory
 
     lina = AsnFactory(nama="Lina Penilai", opd=world.opd, unit=world.unit)
@@ -55,7 +55,7 @@ def test_the_opd_recap_ranks_appraisers_by_staff_waiting_for_their_rating(world,
         person = AsnFactory(nama=nama, opd=world.opd, unit=world.unit, atasan=lina)
         RecordFactory(asn=person, period=world.period, stage=rules.SUBMITTED)
     RecordFactory(asn=AsnFactory(nama="Kiki", opd=world.opd, unit=world.unit), period=world.period, stage="submitted")
-    rollup_refresh()
+    refresh_rollup()
     out = tmp_path / "rekap.xlsx"
     call_command("report", "--period", "2026-10", "--opd", "DINKES", "--format", "xlsx", "--output", str(out))
     rows = list(openpyxl.load_workbook(out)["Penilai"].iter_rows(values_only=True))

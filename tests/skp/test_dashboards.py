@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from opd.models import Asn, Unit, User
 from skp import rules
 from skp.models import MonthlyRecord
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from tests.factories import (
     AsnFactory,
     ExemptionFactory,
@@ -65,7 +65,7 @@ def dinkes():
         asn=AsnFactory(opd=opd, unit=puskesmas, atasan=head, nama="Fajar Cuti"), start=dt.date(2025, 3, 20)
     )
     kepala = asn_user(AsnFactory(opd=opd, unit=None, nama="Kepala Dinas"), User.Role.KEPALA_OPD, opd)
-    rollup_refresh()
+    refresh_rollup()
     return {"opd": opd, "unit": puskesmas, "head": head, "kepala": kepala, "march": march}
 
 
@@ -92,7 +92,7 @@ def grow(opd, unit, period, n, atasan=None, submitted_every=0):
             for i, a in enumerate(new)
         ]
     )
-    rollup_refresh()
+    refresh_rollup()
 
 
 def queries(client, url, **headers):
@@ -154,7 +154,7 @@ def test_the_first_line_and_the_list_come_before_the_appraisers_units_counts_and
 def test_before_the_deadline_the_first_line_counts_who_is_not_yet_rated(client, dinkes):
     april = PeriodFactory(year=2025, month=4)
     RecordFactory(asn=Asn.objects.get(nama="Budi Menunggu"), period=april, stage="submitted")
-    rollup_refresh()
+    refresh_rollup()
     with time_machine.travel(dt.datetime(2025, 5, 12, 9, 0, tzinfo=WIB), tick=False):
         client.force_login(dinkes["kepala"])
         page = client.get("/opd/DINKES/").content.decode()
@@ -215,6 +215,15 @@ def test_text_search_finds_by_name_or_nip(client, dinkes):
     assert "Budi Menunggu" in page
 
 
+def test_the_teachers_filter_lists_teachers_or_everyone_else(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    teachers = client.get("/opd/DINKES/?guru=1").content.decode().split('id="record-list"')[1]
+    assert "Eka Guru" in teachers and "Ani Tepat" not in teachers
+    assert 'option value="1" selected' in client.get("/opd/DINKES/?guru=1").content.decode()
+    others = client.get("/opd/DINKES/?guru=0").content.decode().split('id="record-list"')[1]
+    assert "Ani Tepat" in others and "Eka Guru" not in others
+
+
 def test_the_unit_table_drills_down_to_the_unit(client, dinkes):
     client.force_login(dinkes["kepala"])
     link = f'href="/opd/DINKES/?periode=2025-03&amp;unit={dinkes["unit"].pk}#daftar"'
@@ -245,14 +254,15 @@ def test_staff_page_lists_the_school_head_s_own_staff(client, dinkes):
 
 
 def test_regency_overview_ranks_opd_and_filters_by_kind(client, dinkes):
-    kec = OpdFactory(kode="KEC-SELAT", nama="Kecamatan Selat", jenis="kecamatan")
+    kec = OpdFactory(kode="KEC-SELAT", nama="Kecamatan Selat", kind="kecamatan")
     RecordFactory(asn=AsnFactory(opd=kec), period=dinkes["march"], rated=True)
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(UserFactory(username="bupati", role="pimpinan"))
     page = client.get("/kabupaten/").content.decode()
     assert page.index("Kecamatan Selat") < page.index("Dinas Kesehatan")  # 100 % before 29 %
     only_kec = client.get("/kabupaten/?jenis=kecamatan").content.decode()
     assert "Kecamatan Selat" in only_kec and "Dinas Kesehatan" not in only_kec
+    assert '<option value="kecamatan" selected>' in only_kec  # the form keeps the kind asked for
 
 
 @pytest.mark.parametrize(
@@ -303,7 +313,7 @@ def test_the_dashboard_ranks_appraisers_by_staff_waiting_for_their_rating(client
     RecordFactory(
         asn=AsnFactory(opd=dinkes["opd"], nama="Kiki Tanpa Penilai"), period=dinkes["march"], stage="submitted"
     )
-    rollup_refresh()
+    refresh_rollup()
     client.force_login(dinkes["kepala"])
     page = client.get("/opd/DINKES/").content.decode()
     start = page.index('id="penilai"')

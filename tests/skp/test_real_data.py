@@ -230,10 +230,10 @@ def test_the_current_appraiser_is_the_newest_month_s_and_a_manual_one_survives(c
     # BKPSDM sets another appraiser in the admin panel: audited, and the next sync keeps it.
     from auditlog.models import LogEntry
 
-    from skp.rollup import rollup_refresh
+    from skp.rollup import refresh_rollup
 
     admin = bkpsdm_staff()
-    rollup_refresh()  # the admin's own ASN was made by a factory, not by a write path
+    refresh_rollup()  # the admin's own ASN was made by a factory, not by a write path
     client.force_login(admin)
     chosen = Asn.objects.get(nip="197401171998081683")
     form = {"nip": moved.nip, "nama": moved.nama, "kind": moved.kind, "opd": moved.opd_id, "unit": moved.unit_id,
@@ -316,9 +316,9 @@ def test_the_population_starts_with_the_month_service_starts_and_every_period_st
         assert listed is expected, month
 
     # A later sync brings a new hire of January: January and February's stored totals follow.
-    from skp.rollup import rollup_refresh
+    from skp.rollup import refresh_rollup
 
-    rollup_refresh()
+    refresh_rollup()
     newcomer = {**data["plans"][0], "nip": "199001012015011002", "nama": "Pegawai Baru", "skp_id": "baru",
                 "periode_awal": "2025-01-01"}  # fmt: skip
     data["plans"].append(newcomer)

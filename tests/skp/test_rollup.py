@@ -7,7 +7,7 @@ import pytest
 
 from skp import rules
 from skp.models import StatusRollup
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from skp.summaries import period_summary
 from tests.factories import (
     AsnFactory,
@@ -36,14 +36,14 @@ def world():
     RecordFactory(asn=staff[0], period=march, rated=True)
     RecordFactory(asn=staff[1], period=march, rated=True, rated_at=dt.datetime(2025, 4, 18, 9, 0, tzinfo=WIB))
     RecordFactory(asn=staff[2], period=april, stage=rules.SUBMITTED)
-    rollup_refresh()
+    refresh_rollup()
     return {"dinkes": dinkes, "dlh": dlh, "march": march, "april": april, "staff": staff}
 
 
 @pytest.fixture
 def bkpsdm(client):
     admin = bkpsdm_staff()
-    rollup_refresh()  # the admin's own ASN was made by a factory, not by a write path
+    refresh_rollup()  # the admin's own ASN was made by a factory, not by a write path
     client.force_login(admin)
     return client
 
@@ -146,7 +146,7 @@ def test_asn_deleted_in_the_admin_leave_it_exact_where_their_records_counted(wor
     """opd's admin only signals (opd/signals.py); skp refreshes the OPD the ASN and their records counted in."""
     moved = AsnFactory(opd=world["dlh"])
     RecordFactory(asn=moved, period=world["march"], opd=world["dinkes"], rated=True)
-    rollup_refresh()
+    refresh_rollup()
     now = dt.datetime(2025, 5, 1, tzinfo=WIB)
     assert period_summary(world["march"], now=now, opd_ids={world["dinkes"].pk})["all"]["counts"]["on_time"] == 2
     response = bkpsdm.post(f"/admin/opd/asn/{moved.pk}/delete/", {"post": "yes"})

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from opd.access import Scope
 from skp import rules
 from skp.models import Period, TeacherCycle
-from skp.rollup import rollup_refresh
+from skp.rollup import refresh_rollup
 from skp.selectors import asn_history, compliance_report, compliance_rows, compliance_summary, listed_rows
 from skp.summaries import opd_ranking, period_summary
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, bkpsdm_staff, export_xlsx
@@ -86,7 +86,7 @@ def test_a_teachers_february_is_pending_until_the_quarters_deadline_and_non_teac
 
     # The Q1 rating, dated by the quarter's deadline, makes February (and January, March) on time.
     rated(school["q1"], teacher, dt.datetime(2025, 4, 10, 9, tzinfo=WIB), predikat_bkn=rules.BAIK)
-    rollup_refresh(periods=[school["q1"]])
+    refresh_rollup(periods=[school["q1"]])
     row = statuses(fresh(february), dt.datetime(2025, 5, 1, tzinfo=WIB))[teacher.nip]
     assert (row["status"], row["stage"], row["predikat"]) == (rules.ON_TIME, rules.RATED, rules.BAIK)
     assert row["rated_at"] == "2025-04-10T09:00:00+07:00"
@@ -111,7 +111,7 @@ def test_each_cycle_has_its_deadline_and_every_reader_agrees(school, cycle, dead
         period.save()
     teacher.records.filter(period=period).delete()
     rated(period, teacher, deadline - dt.timedelta(days=1))
-    rollup_refresh(periods=[period])
+    refresh_rollup(periods=[period])
     as_of = deadline - dt.timedelta(hours=1)
     report = statuses(fresh(february), as_of)
     assert report[teacher.nip]["deadline"] == deadline.isoformat()
@@ -131,7 +131,7 @@ def test_each_cycle_has_its_deadline_and_every_reader_agrees(school, cycle, dead
 def test_dashboard_counts_ranking_and_compliance_agree_and_pending_months_are_out_of_rates(school):
     call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
     february = fresh(school["february"])
-    rollup_refresh(periods=[february])
+    refresh_rollup(periods=[february])
     as_of = dt.datetime(2025, 3, 20, tzinfo=WIB)
     report = compliance_report(period=february, as_of=as_of, scope=EVERYONE)
     summary = period_summary(fresh(february), now=as_of)
@@ -195,7 +195,7 @@ def test_a_teacher_who_stops_being_a_teacher_mid_year_keeps_each_months_jabatan(
     # March has no record yet: the ASN's jabatan now decides (a clerk: the month's rule).
     march = PeriodFactory(year=2025, month=3)
     assert statuses(fresh(march), dt.datetime(2025, 4, 20, tzinfo=WIB))[teacher.nip]["status"] == rules.OVERDUE
-    rollup_refresh()
+    refresh_rollup()
     assert_rollup_exact()
 
 
@@ -255,7 +255,7 @@ def test_an_export_of_a_cycle_period_imports_and_rules_the_teachers_months(tmp_p
     february = PeriodFactory(year=2025, month=2)
     row_ = statuses(fresh(february), dt.datetime(2025, 4, 11, tzinfo=WIB))[TEACHER_NIP]
     assert (row_["status"], row_["deadline"], row_["predikat"]) == (rules.ON_TIME, deadline, rules.BAIK)
-    rollup_refresh()
+    refresh_rollup()
     assert_rollup_exact()
 
 
@@ -336,7 +336,7 @@ def test_the_tpp_basis_marks_a_teachers_month_not_yet_due_and_a_rule_line_may_ap
     from tests.factories import asn_user
     from tpp.models import RuleSet, ShareRule
     from tpp.selectors import final_basis, live_basis
-    from tpp.services import tpp_finalise
+    from tpp.services import finalise_basis
 
     call_command("teacher_cycle", "--year", "2025", "--cycle", "triwulan")
     teacher, clerk, february, opd = school["teacher"], school["clerk"], school["february"], school["opd"]
@@ -353,7 +353,7 @@ def test_the_tpp_basis_marks_a_teachers_month_not_yet_due_and_a_rule_line_may_ap
     assert {nip: line.status for nip, line in lines.items()} == {nip: r["status"] for nip, r in report.items()}
 
     # BKPSDM may finalise with that row marked: it stays marked in the frozen version.
-    final = tpp_finalise(period=february, opd=opd, by=asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM), as_of=as_of)
+    final = finalise_basis(period=february, opd=opd, by=asn_user(AsnFactory(), User.Role.ADMIN_BKPSDM), as_of=as_of)
     frozen = {line.nip: line for line in final_basis(final).lines}
     assert frozen[teacher.nip].share is None and frozen[teacher.nip].not_yet_due
 
@@ -412,7 +412,7 @@ def test_bkpsdm_sets_the_cycle_in_the_admin_panel_audited_and_the_counts_follow(
     admin = bkpsdm_staff()
     client.force_login(admin)
     february = school["february"]
-    rollup_refresh(periods=[february])
+    refresh_rollup(periods=[february])
     response = client.post("/admin/skp/teachercycle/add/", {"year": "2025", "cycle": "triwulan", "note": "SE 2025"})
     assert response.status_code == 302, response.content.decode()[:1000]
     setting = TeacherCycle.objects.get(year=2025)

@@ -17,7 +17,7 @@ from skp.models import MonthlyRecord
 from tests.world import WIB, at, build_world, rate
 from tpp.models import RuleSet, ShareRule
 from tpp.selectors import basis_for, share_of
-from tpp.services import TppError, tpp_finalise, tpp_reopen
+from tpp.services import TppError, finalise_basis, reopen_basis
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=WIB)
 
@@ -65,7 +65,7 @@ def test_a_period_uses_the_rule_table_in_force_on_its_first_day(world):
 
 
 def test_a_finalised_basis_stays_the_same_after_a_rule_change_and_a_new_sync(world):
-    final = tpp_finalise(period=world.period, opd=world.opd, by=world.admin, as_of=NOW)
+    final = finalise_basis(period=world.period, opd=world.opd, by=world.admin, as_of=NOW)
     before = basis_for(period=world.period, opd=world.opd, as_of=NOW)
     assert before.is_final and before.finalisation.version == 1
 
@@ -81,11 +81,11 @@ def test_a_finalised_basis_stays_the_same_after_a_rule_change_and_a_new_sync(wor
 
     # A second finalisation is refused; reopening needs a reason; then version 2 takes the changes.
     with pytest.raises(TppError):
-        tpp_finalise(period=world.period, opd=world.opd, by=world.admin)
+        finalise_basis(period=world.period, opd=world.opd, by=world.admin)
     with pytest.raises(TppError):
-        tpp_reopen(finalisation=final, by=world.admin, reason="  ")
-    tpp_reopen(finalisation=final, by=world.admin, reason="Koreksi penilaian Ani dari e-Kinerja")
-    second = tpp_finalise(period=world.period, opd=world.opd, by=world.admin, as_of=at(21))
+        reopen_basis(finalisation=final, by=world.admin, reason="  ")
+    reopen_basis(finalisation=final, by=world.admin, reason="Koreksi penilaian Ani dari e-Kinerja")
+    second = finalise_basis(period=world.period, opd=world.opd, by=world.admin, as_of=at(21))
     assert second.version == 2
     changed = basis_for(period=world.period, opd=world.opd, as_of=at(22))
     assert line_of(changed, world.lazy).status == "late"

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from opd.models import User
-from opd.services import RoleError, role_grant
+from opd.services import RoleError, grant_role
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            user, created = role_grant(
+            user, created = grant_role(
                 nip=options["nip"], role=options["role"], opd_kode=options["opd"], password=options["password"]
             )
         except (RoleError, ValidationError) as error:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kapuas_kinerja.tabular import FileRefused, decode_utf8
-from opd.services import roles_grant_csv, roles_invite
+from opd.services import grant_roles_from_csv, invite_users
 
 
 class Command(BaseCommand):
@@ -25,11 +25,11 @@ class Command(BaseCommand):
                 f"{path} is larger than IMPORT_MAX_BYTES ({settings.IMPORT_MAX_BYTES} bytes)", returncode=1
             )
         try:
-            granted = roles_grant_csv(text=decode_utf8(path.read_bytes()))
+            granted = grant_roles_from_csv(text=decode_utf8(path.read_bytes()))
         except FileRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(problem)
             raise CommandError("the file was refused; nothing was changed", returncode=1) from None
-        invited = roles_invite([user for user, _created in granted])
+        invited = invite_users([user for user, _created in granted])
         created = sum(1 for _user, was_created in granted if was_created)
         self.stdout.write(f"{len(granted)} roles given ({created} new logins); {invited} invitations sent.")

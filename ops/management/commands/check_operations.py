@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ops.services import operations_check
+from ops.services import check_operations
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = operations_check()
+        result = check_operations()
         if result.abandoned:
             self.stdout.write(f"{result.abandoned} sync runs marked abandoned")
         for problem in result.health.problems:
