@@ -3,12 +3,15 @@ outside gettext ("system", "1 change: nama", "Correlation ID"), shows its time a
 fields without a verbose name (created_at, reverse relations) in English."""
 
 from auditlog.admin import LogEntryAdmin as AuditlogEntryAdmin
+from auditlog.filters import CIDFilter, ResourceTypeFilter
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.forms.utils import pretty_name
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -68,7 +71,23 @@ def field_label(entry, name: str) -> str:
     return pretty_name(str(getattr(_field(entry, name), "verbose_name", name)))
 
 
+class ModelFilter(ResourceTypeFilter):
+    """auditlog lists the kinds of row by their code names ("monthlyrecord"); people read the model's name."""
+
+    def lookups(self, request, model_admin):
+        kinds = ContentType.objects.filter(
+            pk__in=model_admin.get_queryset(request).values("content_type_id").distinct()
+        )
+        named = [
+            (kind.pk, capfirst(kind.model_class()._meta.verbose_name) if kind.model_class() else kind.model)
+            for kind in kinds
+        ]
+        return sorted(named, key=lambda pair: str(pair[1]))
+
+
 class LogEntryAdmin(AuditlogEntryAdmin):
+    list_filter = ["action", ModelFilter, CIDFilter]
+
     @admin.display(description=_("Created"), ordering="timestamp")
     def created(self, obj):
         moment = localtime(obj.timestamp) if is_aware(obj.timestamp) else obj.timestamp

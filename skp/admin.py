@@ -163,7 +163,15 @@ class MonthlyRecordAdmin(admin.ModelAdmin):
         "source",
         "edited_by_hand",
     )
-    list_filter = ("period", "stage", "source", "edited_by_hand", "asn__is_guru", TeacherHandEntryFilter, "opd")
+    list_filter = (
+        "period",
+        "stage",
+        "source",
+        "edited_by_hand",
+        ("asn__is_guru", admin.BooleanFieldListFilter),
+        TeacherHandEntryFilter,
+        "opd",
+    )
     search_fields = ("=asn__nip", "asn__nama")
     autocomplete_fields = ("asn", "opd", "unit", "atasan")
     list_select_related = ("asn", "period", "opd")

@@ -4,10 +4,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .expressions import exemption_overlaps, predikat_case
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 class Rating(models.IntegerChoices):
@@ -120,7 +124,18 @@ class Period(models.Model):
         ]
 
     def __str__(self):
-        return self.key
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The period as people read it: "Oktober 2026", "Triwulan I 2026" (the key, 2026-10, stays in URLs)."""
+        if self.kind == rules.TRIWULAN:
+            return _("Quarter %(n)s %(year)s") % {"n": ROMAN[self.month // 3], "year": self.year}
+        if self.kind == rules.SEMESTER:
+            return _("Semester %(n)s %(year)s") % {"n": ROMAN[self.month // 6], "year": self.year}
+        if self.kind == rules.TAHUNAN:
+            return _("Year %(year)s") % {"year": self.year}
+        return formats.date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
 
     @property
     def key(self) -> str:
@@ -264,8 +279,8 @@ class MonthlyRecord(models.Model):
         help_text=_("Set when a person changed this record in the portal rather than a sync or import."),
     )
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["period", "asn"]
@@ -381,9 +396,15 @@ class Exemption(models.Model):
     end = models.DateField(_("until"), null=True, blank=True, help_text=_("Leave empty if it has no end yet."))
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ExemptionQuerySet.as_manager()
 
@@ -401,7 +422,7 @@ class Exemption(models.Model):
         indexes = [models.Index(fields=["asn", "start"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.start}"
+        return f"{self.get_kind_display()} {formats.date_format(self.start, 'DATE_FORMAT')}"
 
 
 class AnnualSkp(models.Model):
