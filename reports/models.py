@@ -63,7 +63,7 @@ class ReportJob(models.Model):
         verbose_name_plural = _("documents being built")
 
     def __str__(self):
-        return f"{self.kind} {self.pk}"
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class AnnualRecapUpload(models.Model):
@@ -111,4 +111,8 @@ class AnnualRecapUpload(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.opd_id} {self.year} v{self.version}"
+        return _("%(opd)s %(year)s, version %(version)s") % {
+            "opd": self.opd.nama,
+            "year": self.year,
+            "version": self.version,
+        }

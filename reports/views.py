@@ -43,7 +43,7 @@ def opd_recap_xlsx(request, kode):
         return redirect("opd_detail", kode=opd.kode)
     data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
     access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
-    return xlsx_response(data, f"rekap-{opd.kode}-{period.key}.xlsx")
+    return xlsx_response(data, services.document_name(_("Recap"), opd=opd, period=period, extension="xlsx"))
 
 
 @require_GET
@@ -58,7 +58,9 @@ def opd_tpp_xlsx(request, kode):
     if period_error or not (basis.is_final or scope.reads_tpp_drafts):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
     access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
-    return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
+    return xlsx_response(
+        recaps.tpp_xlsx(basis), services.document_name(_("TPP basis"), opd=opd, period=period, extension="xlsx")
+    )
 
 
 @require_GET
@@ -70,7 +72,8 @@ def regency_recap_xlsx(request):
     if error:
         return redirect("kabupaten")
     return xlsx_response(
-        recaps.regency_recap_xlsx(period=period, as_of=timezone.now()), f"rekap-kabupaten-{period.key}.xlsx"
+        recaps.regency_recap_xlsx(period=period, as_of=timezone.now()),
+        services.document_name(_("Recap"), period=period, extension="xlsx"),
     )
 
 
@@ -215,7 +218,9 @@ def document_download(request, pk):
     return FileResponse(
         upload.file.open("rb"),
         as_attachment=True,
-        filename=f"rekap-skp-tahunan-{upload.opd.kode}-{upload.year}-v{upload.version}.pdf",
+        filename=services.document_name(
+            _("Signed annual SKP recap"), opd=upload.opd, year=upload.year, extra=(_("version"), upload.version)
+        ),
         content_type="application/pdf",
     )
 

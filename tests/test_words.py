@@ -224,3 +224,17 @@ def test_the_menu_names_the_opd_rather_than_its_code(client):
     menu = client.get("/bantuan/tanya-jawab/").content.decode().split("<nav", 1)[1].split("</nav>", 1)[0]
     assert '<a href="/opd/DINKES/">Dinas Kesehatan</a>' in menu
     assert ">DINKES<" not in menu
+
+
+def test_every_time_is_written_with_the_one_format_that_already_says_wib():
+    """DATETIME_FORMAT and TIME_FORMAT end in "WIB": a template that spells the hour out ("H.i") and adds
+    " WIB" by hand drifts from them (no comma, or WIB twice)."""
+    from django.conf import settings
+
+    by_hand = re.compile(r"""\|(date|time):["'][^"']*H|(\}\}|%\(\w+\)s)\s*WIB""")
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (settings.BASE_DIR / "templates").rglob("*")
+        if path.suffix in (".html", ".txt") and by_hand.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
