@@ -10,6 +10,8 @@ Installed from identity's AppConfig.ready(), after every admin module has regist
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group, Permission
+from django.db.models import fields as model_fields
+from django.forms import ModelChoiceField
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.text import capfirst
@@ -98,8 +100,19 @@ def schedule_words(task) -> str:
     return str(schedule) if schedule else "–"
 
 
+NOTHING_CHOSEN = _("— choose —")
+
+
+def words_for_nothing_chosen() -> None:
+    """Django offers "---------" for "nothing chosen yet" in every select it builds (the admin's action
+    list, choices, foreign keys): the same list object and keyword default everywhere, set once here."""
+    model_fields.BLANK_CHOICE_DASH[:] = [("", NOTHING_CHOSEN)]
+    ModelChoiceField.__init__.__kwdefaults__["empty_label"] = NOTHING_CHOSEN
+
+
 def install(site=admin.site):
     """Put these admins in place of the libraries' own (their apps register first)."""
+    words_for_nothing_chosen()
     import axes.admin  # noqa: F401 (its registrations come first)
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_celery_beat import admin as beat_admin

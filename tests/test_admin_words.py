@@ -1,6 +1,6 @@
 """No English in the admin panel: every registered model's list, add form and change form, opened by a
 superuser over a world with a row in each, shows Indonesian words only (proper nouns and BKN's own terms
-aside), and no ISO date."""
+aside), no ISO date and no "---------" for nothing chosen."""
 
 import datetime as dt
 import re
@@ -104,8 +104,10 @@ def test_every_admin_page_speaks_indonesian_and_writes_dates_in_words(client, wo
             continue  # read-only lists have no add form
         assert response.status_code == 200, url
         opened += 1
-        text = visible_text(response.content.decode())
+        html = response.content.decode()
+        text = visible_text(html)
         words = sorted({m.group().lower() for m in ENGLISH.finditer(text)})
+        words += ["---------"] if "---------" in html else []  # nothing chosen yet, said in words
         dates = ISO_DATE.findall(text)
         if words or dates:
             found[url] = (words, dates)
