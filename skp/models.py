@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from . import rules
 from .expressions import exemption_overlaps, predikat_case
 
-
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -140,6 +139,15 @@ class Period(models.Model):
     @property
     def key(self) -> str:
         return rules.cycle_key(self.kind, self.year, self.month)
+
+    @classmethod
+    def label_of(cls, key: str) -> str:
+        """A period key as people read it ("2026-10" → "Oktober 2026"); anything else as written."""
+        try:
+            kind, year, month = rules.parse_cycle_period(key)
+        except rules.RuleError:
+            return key
+        return cls(kind=kind, year=year, month=month).label
 
     @property
     def deadline(self) -> dt.datetime:
@@ -525,4 +533,8 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["status", "-finished_at"])]
 
     def __str__(self):
-        return f"{self.source} {self.period_key} {self.status}"
+        return f"{self.source_label}, {Period.label_of(self.period_key)}: {self.get_status_display()}"
+
+    @property
+    def source_label(self) -> str:
+        return str(dict(Source.choices).get(self.source, self.source))

@@ -125,3 +125,13 @@ def test_the_words_the_libraries_left_in_english_or_in_code(client, world):
     assert "Dapat menambah laporan bulanan" in group and "Can add" not in group
     occasions = visible_text(client.get("/admin/reminders/occasion/").content.decode())
     assert "Oktober 2026" in occasions and "16 November 2026" in occasions and "opd_digest" not in occasions
+
+
+def test_a_sync_run_is_listed_with_its_source_period_and_opd_in_words(client, world):
+    client.force_login(world.superuser)
+    runs = visible_text(client.get("/admin/skp/syncrun/").content.decode())
+    assert "Sinkronisasi e-Kinerja" in runs and "Oktober 2026" in runs and "Dinas Kesehatan" in runs
+    assert "DINKES" not in runs and "2026-10" not in runs and "ekinerja" not in runs
+    run = SyncRun.objects.get()
+    detail = visible_text(client.get(f"/admin/skp/syncrun/{run.pk}/change/").content.decode())
+    assert "Sinkronisasi e-Kinerja, Oktober 2026" in detail and "DINKES" not in detail
