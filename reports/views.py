@@ -42,8 +42,9 @@ def opd_recap_xlsx(request, kode):
     if error:
         return redirect("opd_detail", kode=opd.kode)
     data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
-    return xlsx_response(data, services.document_name(_("Recap"), opd=opd, period=period, extension="xlsx"))
+    name = services.document_name(_("Recap"), opd=opd, period=period, extension="xlsx")
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=name)  # the audit trail names it as people do
+    return xlsx_response(data, name)
 
 
 @require_GET
@@ -57,10 +58,9 @@ def opd_tpp_xlsx(request, kode):
     basis = basis_for(period=period, opd=opd, as_of=timezone.now())
     if period_error or not (basis.is_final or scope.reads_tpp_drafts):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
-    return xlsx_response(
-        recaps.tpp_xlsx(basis), services.document_name(_("TPP basis"), opd=opd, period=period, extension="xlsx")
-    )
+    name = services.document_name(_("TPP basis"), opd=opd, period=period, extension="xlsx")
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=name)
+    return xlsx_response(recaps.tpp_xlsx(basis), name)
 
 
 @require_GET
@@ -129,8 +129,9 @@ def report_download(request, pk):
     job = _own_job(request, pk)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
-    access_log(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=services.report_name(job))
+    name = services.report_name(job)
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=name)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
 # --- the signed annual SKP recap ----------------------------------------------------
@@ -210,19 +211,11 @@ def _document(request, pk) -> AnnualRecapUpload:
 @login_required
 def document_download(request, pk):
     upload = _document(request, pk)
-    access_log(
-        request,
-        action=AccessLog.Action.DOWNLOAD,
-        target=f"rekap SKP tahunan {upload.opd.kode} {upload.year} v{upload.version}",
+    name = services.document_name(
+        _("Signed annual SKP recap"), opd=upload.opd, year=upload.year, extra=(_("version"), upload.version)
     )
-    return FileResponse(
-        upload.file.open("rb"),
-        as_attachment=True,
-        filename=services.document_name(
-            _("Signed annual SKP recap"), opd=upload.opd, year=upload.year, extra=(_("version"), upload.version)
-        ),
-        content_type="application/pdf",
-    )
+    access_log(request, action=AccessLog.Action.DOWNLOAD, target=name)
+    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
 @require_POST

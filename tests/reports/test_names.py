@@ -75,3 +75,19 @@ def test_every_pdf_footer_names_the_opd_and_the_month_in_words(world):
         assert "Dicetak 20 November 2026, 09.00 WIB" in text and re.search(r"Halaman 1 dari \d", text)
     assert "Data per 20 November 2026, 09.00 WIB" in recap
     assert "Data per 20 November 2026, 09.00 WIB" in tpp
+
+
+def test_the_access_log_names_each_download_as_people_do(client, world, django_capture_on_commit_callbacks):
+    from opd.models import AccessLog
+
+    client.force_login(world.kepala)
+    client.get("/opd/DINKES/rekap.xlsx?periode=2026-10")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/laporan/", {"jenis": "opd_recap", "opd": "DINKES", "periode": "2026-10"})
+    from reports.models import ReportJob
+
+    client.get(f"/laporan/{ReportJob.objects.get().pk}/unduh/")
+    assert list(AccessLog.objects.order_by("pk").values_list("target", flat=True)) == [
+        "Rekap-Dinas-Kesehatan-Oktober-2026.xlsx",
+        "Rekap-Dinas-Kesehatan-Oktober-2026.pdf",
+    ]
