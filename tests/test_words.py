@@ -238,3 +238,22 @@ def test_every_time_is_written_with_the_one_format_that_already_says_wib():
         if path.suffix in (".html", ".txt") and by_hand.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_400_page_is_indonesian_and_reads_no_database():
+    from django.core.exceptions import SuspiciousOperation
+    from django.views.defaults import bad_request
+
+    response = bad_request(RequestFactory().get("/masuk/"), SuspiciousOperation("bad"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat dibaca" in page and "Pemerintah Kabupaten Kapuas" in page and 'lang="id"' in page
+    assert "Bad Request" not in page
+
+
+@pytest.mark.django_db
+def test_a_request_for_an_unknown_host_gets_the_indonesian_400_page(client, settings):
+    settings.ALLOWED_HOSTS = ["kinerja.kapuaskab.go.id"]
+    response = client.get("/masuk/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat dibaca" in response.text and "Bad Request" not in response.text
