@@ -135,3 +135,24 @@ def test_a_sync_run_is_listed_with_its_source_period_and_opd_in_words(client, wo
     run = SyncRun.objects.get()
     detail = visible_text(client.get(f"/admin/skp/syncrun/{run.pk}/change/").content.decode())
     assert "Sinkronisasi e-Kinerja, Oktober 2026" in detail and "DINKES" not in detail
+
+
+def test_the_audit_trail_writes_the_dates_older_entries_recorded_as_iso_text(client, world):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from helpdesk.models import Holiday
+    from skp.models import Period
+
+    # As the trail recorded rows before they named themselves in words.
+    LogEntry.objects.get_for_object(Holiday.objects.get()).update(object_repr="2026-12-25 Hari Natal")
+    world.period.override_reason = "Libur"
+    world.period.deadline_override = world.period.deadline_default
+    world.period.save()
+    LogEntry.objects.get_for_object(world.period).update(object_repr="2026-10")
+    client.force_login(world.superuser)
+    for model, shown in ((Holiday, "hari libur - 25 Desember 2026 Hari Natal"), (Period, "periode - Oktober 2026")):
+        kind = ContentType.objects.get_for_model(model)
+        trail = visible_text(client.get(f"/admin/auditlog/logentry/?resource_type={kind.pk}").content.decode())
+        assert shown in trail
+        assert not ISO_DATE.search(trail) and "2026-10" not in trail
