@@ -88,7 +88,7 @@ class TicketEntry(models.Model):
         verbose_name_plural = _("ticket entries")
 
     def __str__(self):
-        return f"{self.ticket_id} {self.kind}"
+        return f"#{self.ticket_id}, {self.get_kind_display()}"
 
     @property
     def is_public(self) -> bool:

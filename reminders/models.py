@@ -213,4 +213,4 @@ class Unsubscription(models.Model):
         constraints = [models.UniqueConstraint(fields=["asn", "kind"], name="unsubscription_unique")]
 
     def __str__(self):
-        return f"{self.asn_id} {self.kind}"
+        return f"{self.asn.nama}: {self.get_kind_display()}"

@@ -331,7 +331,8 @@ class MonthlyRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.asn_id} {self.period_id}"
+        # Read in the admin panel and the audit trail (hand edits: syncs write no trail), so its two lookups are cheap.
+        return f"{self.asn.nama}, {self.period.label}"
 
     @property
     def predikat(self) -> str | None:
@@ -467,7 +468,7 @@ class AnnualSkp(models.Model):
         constraints = [models.UniqueConstraint(fields=["asn", "year"], name="annual_skp_unique_asn_year")]
 
     def __str__(self):
-        return f"{self.asn_id} {self.year}"
+        return f"{self.asn.nama}, {self.year}"
 
 
 class StatusRollup(models.Model):

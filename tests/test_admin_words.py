@@ -156,3 +156,13 @@ def test_the_audit_trail_writes_the_dates_older_entries_recorded_as_iso_text(cli
         trail = visible_text(client.get(f"/admin/auditlog/logentry/?resource_type={kind.pk}").content.decode())
         assert shown in trail
         assert not ISO_DATE.search(trail) and "2026-10" not in trail
+
+
+def test_the_rows_the_admin_and_the_trail_name_are_named_in_words(world):
+    from reminders.models import Unsubscription
+    from skp.models import MonthlyRecord
+
+    record = MonthlyRecord.objects.get(asn=world.lazy, period=world.period)
+    assert str(record) == "Ani Belum Mengisi, Oktober 2026"
+    assert str(AnnualSkp.objects.get()) == "Ani Belum Mengisi, 2026"
+    assert str(Unsubscription.objects.get()) == "Fajar Berhenti Langganan: Pengingat untuk ASN"
