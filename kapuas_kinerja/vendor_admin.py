@@ -1,7 +1,8 @@
 """The admin pages of the libraries the portal runs on, in Indonesian: Django's groups (whose permission
 names Django stores in English: "Can add log entry"), django-celery-beat's schedules (its crontabs are
 described by cron-descriptor, which speaks no Indonesian, and shown as "0 1 * * * (m/h/dM/MY/d)") and
-django-axes' login records (named "Access Log for root @ 2026-11-30 09:01:10.444514+00:00").
+django-axes' login records (named "Access Log for root @ 2026-11-30 09:01:10.444514+00:00"), and the
+"---------" Django offers in every select for nothing chosen.
 
 Their other words (field labels, help texts, actions) are entries of our catalogue: see django_words.py.
 Installed from identity's AppConfig.ready(), after every admin module has registered its own.
