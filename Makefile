@@ -50,7 +50,7 @@ lock:
 	var/lockenv/bin/pip freeze --exclude kapuas-kinerja > constraints.txt
 	rm -rf var/lockenv
 
-## Dashboards and sync at 8,000 and 60,000 ASN, reminders, recaps and hostile imports at 8,000, on PostgreSQL (a database per size, seeded on first use).
+## Dashboards and sync at 8,000 and 60,000 ASN, reminders, recaps, hostile imports and the dashboard on a phone over slow 3G at 8,000, on PostgreSQL (a database per size, seeded on first use).
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 # The dashboards read their cached parts from Redis, as in production (a database of its own: bench empties it).
 BENCH_REDIS ?= redis://127.0.0.1:6379/1
@@ -65,7 +65,8 @@ bench: install dirs
 	  DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_sync --asn $$n || exit 1; \
 	  if [ $$n = 8000 ]; then DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reminders || exit 1; \
 	    DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_reports || exit 1; \
-	    DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_imports || exit 1; fi; \
+	    DATABASE_URL=$(BENCH_PG)/$$db SECRET_KEY=bench $(PY) manage.py bench_imports || exit 1; \
+	    DATABASE_URL=$(BENCH_PG)/$$db REDIS_URL=$(BENCH_REDIS) SECRET_KEY=bench $(PY) manage.py bench_phone || exit 1; fi; \
 	done
 
 ## 50 users for 60 s against gunicorn with production settings (no TLS: loopback) and the 8,000-ASN demo on PostgreSQL.

@@ -33,12 +33,15 @@ from skp.periods import chosen_period, period_choices, period_context
 from skp.selectors import (
     RowFilters,
     asn_history,
+    chased_month,
     compliance_rows,
     compliance_summary,
     heads_waiting,
     last_synced_at,
     listed_rows,
     page_of,
+    period_for,
+    unrated_by_stage,
     with_names,
 )
 from skp.summaries import opd_ranking, period_summary, trend, unit_summaries
@@ -64,6 +67,25 @@ SORT_LABELS = {
 }
 
 
+# The sort select of the filter form (the control a phone has; desktop also has the column headers).
+SORT_CHOICES = [
+    ("status", gettext_lazy("Status, overdue first")),
+    ("-status", gettext_lazy("Status, exempt first")),
+    ("nama", gettext_lazy("Name, A to Z")),
+    ("-nama", gettext_lazy("Name, Z to A")),
+    ("unit", gettext_lazy("Unit, A to Z")),
+    ("-unit", gettext_lazy("Unit, Z to A")),
+    ("-dinilai", gettext_lazy("Rated at, latest first")),
+    ("dinilai", gettext_lazy("Rated at, earliest first")),
+]
+
+# ?status= beyond the five statuses: "perlu", whoever must still act (not rated yet: overdue or
+# pending, the rows that show who must act and a reminder button), and "semua", everyone.
+MUST_ACT = "perlu"
+EVERYONE = "semua"
+MUST_ACT_STATUSES = (rules.OVERDUE, rules.PENDING)
+
+
 @dataclass(frozen=True)
 class ListParams:
     filters: RowFilters
@@ -72,9 +94,11 @@ class ListParams:
     form: dict
 
 
-def _list_params(request, *, opd_id=None) -> ListParams:
+def _list_params(request, *, opd_id=None, default_status: str = EVERYONE) -> ListParams:
     q = request.GET
-    status = q.get("status") if q.get("status") in rules.STATUSES else None
+    status = q.get("status", "")
+    if status not in (*rules.STATUSES, MUST_ACT, EVERYONE):
+        status = default_status  # none asked for (or an unknown word): the list's default
     guru = {"1": True, "0": False}.get(q.get("guru", ""))
     kind = q.get("jenis") if q.get("jenis") in Asn.Kind.values else None
     unit_id = int(q["unit"]) if q.get("unit", "").isdigit() else None
@@ -83,10 +107,27 @@ def _list_params(request, *, opd_id=None) -> ListParams:
     if sort.lstrip("-") not in SORTS:
         sort = "status"
     return ListParams(
-        filters=RowFilters(opd_id=opd_id, unit_id=unit_id, status=status, is_guru=guru, kind=kind, text=text),
+        filters=RowFilters(
+            opd_id=opd_id,
+            unit_id=unit_id,
+            status=status if status in rules.STATUSES else None,
+            statuses=MUST_ACT_STATUSES if status == MUST_ACT else (),
+            is_guru=guru,
+            kind=kind,
+            text=text,
+        ),
         sort=sort,
         page=q.get("halaman", "1"),
-        form={"status": status or "", "guru": q.get("guru", ""), "jenis": kind or "", "unit": unit_id, "q": text},
+        form={
+            "status": status,
+            "guru": q.get("guru", ""),
+            "jenis": kind or "",
+            "unit": unit_id,
+            "q": text,
+            "urut": sort,
+            # The secondary filters (a closed <details> on the page) open when one of them is in use.
+            "more": bool(unit_id or guru is not None or kind or text),
+        },
     )
 
 
@@ -140,7 +181,10 @@ def _filter_choices(params: ListParams) -> dict:
     return {
         "filters": params.form,
         "statuses": [(s, rules.STATUS_LABELS[s]) for s in rules.STATUSES],
+        "must_act": MUST_ACT,
+        "everyone": EVERYONE,
         "kinds": Asn.Kind.choices,
+        "sorts": SORT_CHOICES,
     }
 
 
@@ -202,7 +246,8 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
     scope. No context processors run here, so no CSRF token, menu or message
     can slip into a part another viewer is served.
     """
-    params = _list_params(request, opd_id=opd.pk)
+    # By default the list holds those who must still act: the Kepala's work, not the whole OPD.
+    params = _list_params(request, opd_id=opd.pk, default_status=MUST_ACT)
     # The request for the list's links and the filters' form, which keep the address's filters.
     context = {"request": request, "opd": opd, "period": period, "can_nudge": can_nudge}
     template = "skp/opd_detail.html#"
@@ -242,14 +287,18 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
                 "unit_rows": _unit_rows(period, now, opd, limit=UNITS_ON_DASHBOARD),
                 # At Disdik: the school heads with the most teachers waiting for their rating.
                 "heads_waiting": heads_waiting(period=period, as_of=now, opd_id=opd.pk),
+                # The first line: how many are overdue, split by who must act.
+                "unrated": unrated_by_stage(period=period, as_of=now, opd_id=opd.pk),
                 "unit_count": unit_count,
                 "chart": trend_chart(trend(period_choices(request), now=now, opd_ids={opd.pk}), TREND_SERIES),
             }
         )
         parts["page"] = {
+            "headline": render_to_string(template + "headline", context),
             "summary": render_to_string(template + "summary", context),
+            "units": render_to_string(template + "units", context),
             "lower": render_to_string(template + "lower", context),
-            "overdue": summary["all"]["counts"][rules.OVERDUE],
+            "overdue": context["unrated"]["overdue"],
             "no_working_email": no_working_email(opd.pk),
         }
     return parts
@@ -356,11 +405,31 @@ def _teachers_on_cycle(rows, period) -> dict | None:
 @require_GET
 @login_required
 def asn_detail(request, nip):
+    """One ASN's page: the month being chased and the one thing left to do (said to the ASN, their appraiser or
+    anyone else who may see it), then this month and the twelve before it."""
     scope = request_scope(request)
     asn = get_asn_or_404(scope, nip)
     access_log(request, action=AccessLog.Action.VIEW_ASN, target=asn.nip)
-    history = asn_history(asn=asn, periods=period_choices(request), as_of=timezone.now())
-    context = {"asn": asn, "history": history, **_freshness(asn.opd_id)}
+    now = timezone.now()
+    # This month first, though nobody chases it yet, so an ASN sees it (and its deadline) before it is due.
+    today = timezone.localdate(now)
+    this_month = period_for(today.year, today.month)
+    history = asn_history(asn=asn, periods=[this_month, *period_choices(request)], as_of=now)
+    chased = chased_month(asn=asn, item=history[1], as_of=now)
+    if scope.asn_id == asn.pk:
+        viewer = "self"
+    elif scope.asn_id is not None and chased["appraiser"] is not None and chased["appraiser"].pk == scope.asn_id:
+        viewer = "appraiser"
+    else:
+        viewer = "other"
+    context = {
+        "asn": asn,
+        "history": history,
+        "chased": chased,
+        "this_month": history[0],
+        "viewer": viewer,
+        **_freshness(asn.opd_id),
+    }
     return render(request, "skp/asn_detail.html", context)
 
 

@@ -20,6 +20,16 @@ class LoginForm(AuthenticationForm):
         compact = normalize_nip(value)
         return compact if compact.isdigit() else value
 
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # A refused login is the pair's error, not one field's: both are marked invalid and
+            # described by the message (id "login-error" in registration/login.html).
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "login-error"})
+            raise
+
 
 class NipPasswordResetForm(PasswordResetForm):
     """ "Forgot your password": by NIP (or username), sent to the address the portal holds for that login.

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,8 +23,8 @@ from opd.forms import NipPasswordResetForm
 from opd.models import Asn
 from skp import rules
 from skp.appraisers import waiting_rows
-from skp.periods import posted_period
-from skp.selectors import RowFilters, compliance_rows, listed_rows
+from skp.periods import chosen_period, posted_period
+from skp.selectors import RowFilters, compliance_rows, listed_rows, unrated_by_stage
 
 from . import services, tasks
 from .forms import ActivationForm, ActivationRequestForm, PreferencesForm
@@ -88,7 +89,7 @@ def _nudged(request, asn_id: int | None, period, *, back: str):
         when = services.last_reminded(rows, period=period).get(asn_id)
         return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
     messages.info(request, _nudge_message(result))
-    return redirect_back(request, back)
+    return _back_to_list(request, back)
 
 
 @require_POST
@@ -136,25 +137,53 @@ def nudge_appraiser(request, kode, nip):
         when = services.last_appraiser_nudges([atasan_id], period=period, opd_id=opd.pk).get((atasan_id, opd.pk))
         return render(request, "reminders/_nudged.html", {"when": when, "message": _nudge_message(result)})
     messages.info(request, _nudge_message(result))
-    return redirect_back(request, reverse("opd_detail", args=[opd.kode]))
+    return _back_to_list(request, reverse("opd_detail", args=[opd.kode]))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def nudge_overdue(request, kode):
+    """Remind everyone overdue: a page that says how many will get a message, then the confirmed POST sends.
+
+    Without JavaScript a confirm() dialog is impossible, and a mistaken tap on a
+    phone would mail hundreds of people: the dashboard's button is a link to
+    this page, and only a POST with `konfirmasi` sends (any other POST shows
+    the page again, sending nothing).
+    """
     scope, opd = _nudge_scope(request, kode)
-    period = posted_period(request)
-    overdue = compliance_rows(
-        period=period,
-        as_of=timezone.now(),
-        scope=scope,
-        filters=RowFilters(opd_id=opd.pk, status=rules.OVERDUE),
-        names=False,
-        detail=False,
-    ).values_list("pk", flat=True)
-    result = services.nudge(asn_ids=list(overdue), period=period, by=request.user)
-    messages.info(request, _nudge_message(result))
-    return redirect_back(request, reverse("opd_detail", args=[opd.kode]))
+    if request.method == "POST" and request.POST.get("konfirmasi") == "1":
+        period = posted_period(request)
+        overdue = compliance_rows(
+            period=period,
+            as_of=timezone.now(),
+            scope=scope,
+            filters=RowFilters(opd_id=opd.pk, status=rules.OVERDUE),
+            names=False,
+            detail=False,
+        ).values_list("pk", flat=True)
+        result = services.nudge(asn_ids=list(overdue), period=period, by=request.user)
+        messages.info(request, _nudge_message(result))
+        return _back_to_list(request, reverse("opd_detail", args=[opd.kode]))
+    period = posted_period(request) if request.method == "POST" else chosen_period(request)[0]
+    dashboard = reverse("opd_detail", args=[opd.kode])
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = f"{dashboard}?periode={period.key}"
+    context = {
+        "opd": opd,
+        "period": period,
+        "counts": unrated_by_stage(period=period, as_of=timezone.now(), opd_id=opd.pk),
+        "next": back,
+    }
+    return render(request, "reminders/nudge_overdue_confirm.html", context)
+
+
+def _back_to_list(request, default: str):
+    """Back to the page the form came from, at its list (#daftar), as a plain-link page change keeps it."""
+    response = redirect_back(request, default)
+    if "#" not in response["Location"]:
+        response["Location"] += "#daftar"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

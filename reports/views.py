@@ -156,9 +156,12 @@ def _recent_years() -> range:
 @login_required
 def opd_annual(request, kode):
     scope, opd = _opd_page(request, kode)
-    year = _year(request.GET)
+    return render(request, "reports/opd_annual.html", _annual_context(request, scope, opd, _year(request.GET)))
+
+
+def _annual_context(request, scope, opd, year, form=None) -> dict:
     rows = list(recaps.annual_rows(opd=opd, year=year))
-    context = {
+    return {
         "opd": opd,
         "year": year,
         "years": _recent_years(),
@@ -168,9 +171,8 @@ def opd_annual(request, kode):
         "uploads": AnnualRecapUpload.objects.filter(opd=opd, year=year).select_related("uploaded_by", "reviewed_by"),
         "can_upload": scope.acts_for_opd(opd.pk),
         "can_review": scope.is_bkpsdm,
-        "form": AnnualUploadForm(),
+        "form": form or AnnualUploadForm(),
     }
-    return render(request, "reports/opd_annual.html", context)
 
 
 @require_POST
@@ -181,21 +183,22 @@ def annual_upload(request, kode):
         raise PermissionDenied
     year = _year(request.POST)
     form = AnnualUploadForm(request.POST, request.FILES)
-    back = f"{reverse('opd_annual', args=[opd.kode])}?tahun={year}"
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(back)
-    upload = form.cleaned_data["berkas"]
-    try:
-        services.check_size(upload.size)  # before reading a byte of it
-        stored = services.annual_recap_upload(opd=opd, year=year, name=upload.name, data=upload.read(), by=request.user)
-    except services.UploadRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request, _("Version %(version)s of the signed recap is uploaded.") % {"version": stored.version}
-        )
-    return redirect(back)
+    if form.is_valid():
+        upload = form.cleaned_data["berkas"]
+        try:
+            services.check_size(upload.size)  # before reading a byte of it
+            stored = services.annual_recap_upload(
+                opd=opd, year=year, name=upload.name, data=upload.read(), by=request.user
+            )
+        except services.UploadRefused as refused:
+            form.add_error("berkas", str(refused))
+        else:
+            messages.success(
+                request, _("Version %(version)s of the signed recap is uploaded.") % {"version": stored.version}
+            )
+            return redirect(f"{reverse('opd_annual', args=[opd.kode])}?tahun={year}")
+    # The page again, the refusal beside the file field and linked to it (not a message at the top).
+    return render(request, "reports/opd_annual.html", _annual_context(request, scope, opd, year, form), status=400)
 
 
 def _document(request, pk) -> AnnualRecapUpload:

@@ -43,6 +43,7 @@ class RowFilters:
     opd_id: int | None = None
     unit_id: int | None = None
     status: str | None = None
+    statuses: tuple[str, ...] = ()  # any of these (the dashboards' "must act": overdue or pending)
     is_guru: bool | None = None
     kind: str | None = None
     text: str = ""
@@ -191,6 +192,8 @@ def _apply_filters(rows: QuerySet, filters: RowFilters) -> QuerySet:
         rows = rows.filter(month_unit_id=filters.unit_id)
     if filters.status:
         rows = rows.filter(status=filters.status)
+    if filters.statuses:
+        rows = rows.filter(status__in=filters.statuses)
     if filters.is_guru is not None:
         rows = rows.filter(month_is_guru=filters.is_guru)
     if filters.kind:
@@ -360,12 +363,67 @@ def asn_history(*, asn: Asn, periods: list[Period], as_of: dt.datetime) -> list[
                 "hand_entry": rule["cycle"] is not None and record is not None and record.stage == rules.RATED,
                 "deadline": rule["deadline"],
                 "atasan": rule["atasan"],
+                "is_guru": month_is_guru(asn, record),
                 **rules.as_it_stood(
                     record=rule["record"], deadline=rule["deadline"], as_of=as_of, exempt=exemption is not None
                 ),
             }
         )
     return history
+
+
+def chased_month(*, asn: Asn, item: dict, as_of: dt.datetime) -> dict:
+    """What the ASN's page opens with: one month of `asn_history` (the one being chased) and what is left to do.
+
+    `days_left` counts calendar days in WIB to the deadline that applies (a
+    teacher's cycle period's), negative once it has passed (`days_late`); `appraiser` is
+    that month's, else the ASN's current one (DESIGN.md "Real BKN data": the
+    next month's chase uses it before any row names one). A teacher's month
+    brings BKPSDM's Ruang GTK help page of that year, in one query.
+    """
+    help_url = ""
+    if item["is_guru"]:
+        year = (item["cycle"] or item["period"]).year
+        help_url = TeacherCycle.objects.filter(year=year).values_list("help_url", flat=True).first() or ""
+    days_left = (item["deadline"].astimezone(rules.WIB).date() - as_of.astimezone(rules.WIB).date()).days
+    return {
+        **item,
+        "days_left": days_left,
+        "days_late": max(-days_left, 0),
+        "appraiser": item["atasan"] or asn.atasan,
+        "help_url": help_url,
+    }
+
+
+def unrated_by_stage(*, period: Period, as_of: dt.datetime, opd_id: int) -> dict[str, int]:
+    """An OPD's unrated rows by status and stage, in one query: who must act, as the dashboard's first line says.
+
+    {"overdue", "overdue_not_filed", "overdue_waiting", "overdue_appraisers",
+    "pending", "pending_not_filed", "pending_waiting"}: not filed means the
+    ASN must act, waiting (filed) their appraiser of that month
+    (`overdue_appraisers`: how many distinct appraisers; rows whose appraiser
+    is not known are counted as waiting but name none).
+    """
+    rows = compliance_rows(
+        period=period,
+        as_of=as_of,
+        scope=Scope(role="system", all_opd=True),
+        filters=RowFilters(opd_id=opd_id, statuses=(rules.OVERDUE, rules.PENDING)),
+        names=False,
+    )
+    # Overdue: who must act by the rule (rules.must_act); before the deadline, the same by the stage.
+    atasan_acts = Q(must_act=rules.MUST_ACT_ATASAN)
+    pending = Q(status=rules.PENDING)
+    counts = rows.order_by().aggregate(
+        overdue=Count("pk", filter=Q(status=rules.OVERDUE)),
+        overdue_waiting=Count("pk", filter=atasan_acts),
+        overdue_appraisers=Count("month_atasan_id", filter=atasan_acts, distinct=True),
+        pending=Count("pk", filter=pending),
+        pending_waiting=Count("pk", filter=pending & Q(stage_then=rules.SUBMITTED)),
+    )
+    counts["overdue_not_filed"] = counts["overdue"] - counts["overdue_waiting"]
+    counts["pending_not_filed"] = counts["pending"] - counts["pending_waiting"]
+    return counts
 
 
 def heads_waiting(*, period: Period, as_of: dt.datetime, opd_id: int, limit: int = 10) -> list[dict]:

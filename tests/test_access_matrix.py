@@ -61,7 +61,15 @@ MATRIX = {
         ("get", "/asn/{other_nip}/", None, {}, (L, 404, 404, 404, 404, 200, 200, 404, 200)),
     ],
     "nudge_overdue": [
-        ("post", "/opd/{own}/ingatkan/", {"periode": "{period}"}, {}, (L, 403, 403, 302, 302, 404, 403, 403, 302))
+        # The confirmation page (who will get a message), then the confirmed POST that sends.
+        ("get", "/opd/{own}/ingatkan/?periode={period}", None, {}, (L, 403, 403, 200, 200, 404, 403, 403, 200)),
+        (
+            "post",
+            "/opd/{own}/ingatkan/",
+            {"periode": "{period}", "konfirmasi": "1"},
+            {},
+            (L, 403, 403, 302, 302, 404, 403, 403, 302),
+        ),
     ],
     "nudge_one": [
         (
@@ -153,8 +161,9 @@ MATRIX = {
     "report_status": [("get", "/laporan/{job}/", None, {}, (L, 404, 404, 404, 200, 404, 404, 404, 404))],
     "report_download": [("get", "/laporan/{job}/unduh/", None, {}, (L, 404, 404, 404, 200, 404, 404, 404, 404))],
     "opd_annual": [("get", "/opd/{own}/skp-tahunan/", None, {}, (L, 403, 403, 200, 200, 404, 200, 403, 200))],
+    # No file sent: the page again (400), the refusal beside its field.
     "annual_upload": [
-        ("post", "/opd/{own}/skp-tahunan/unggah/", {"tahun": "2025"}, {}, (L, 403, 403, 302, 302, 404, 403, 403, 302))
+        ("post", "/opd/{own}/skp-tahunan/unggah/", {"tahun": "2025"}, {}, (L, 403, 403, 400, 400, 404, 403, 403, 400))
     ],
     "document_download": [
         ("get", "/dokumen/{upload_own}/", None, {}, (L, 404, 404, 200, 200, 404, 200, 404, 200)),
@@ -208,6 +217,12 @@ def test_every_url_of_the_portal_is_in_the_matrix():
 def world(db, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return build_matrix_world()
+
+
+def build_matrix_world() -> tuple[dict, dict]:
+    """The users of ROLES and the values of the URLs' {placeholders}; the browser's axe-core test
+    (tests/browser/test_accessibility.py) opens the same pages on the same world."""
     year, month = rules.previous_period(dt.date.today())
     period = PeriodFactory(year=year, month=month)
     dinkes, disdik = OpdFactory(kode="DINKES"), OpdFactory(kode="DISDIK")

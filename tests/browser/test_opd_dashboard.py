@@ -75,10 +75,15 @@ def test_kepala_filters_goes_back_and_cannot_open_another_opd(browser_page, live
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/opd/DINKES/")
-    assert page.locator("#record-list").get_by_text("Ani Sudah Dinilai").is_visible()
+    # By default the list holds those who must act: Budi, not Ani, who is rated.
+    assert page.locator("#record-list").get_by_text("Budi Belum Mengisi").is_visible()
+    assert page.locator("#record-list").get_by_text("Ani Sudah Dinilai").count() == 0
 
     # Mark the page: a full reload would lose this, an HTMX swap keeps it.
     page.evaluate("window.kinerjaMarker = 'still here'")
+    page.select_option("#f-status", "semua")
+    page.wait_for_url("**status=semua**")
+    page.locator("#record-list").get_by_text("Ani Sudah Dinilai").wait_for()
     page.select_option("#f-status", "overdue")
     page.wait_for_url("**status=overdue**")
     page.locator("#record-list").get_by_text("Ani Sudah Dinilai").wait_for(state="detached")
@@ -87,7 +92,7 @@ def test_kepala_filters_goes_back_and_cannot_open_another_opd(browser_page, live
     assert page.locator("h1").inner_text() == "Dinas Kesehatan"
 
     page.go_back()
-    page.wait_for_url(lambda url: "status=overdue" not in url)
+    page.wait_for_url("**status=semua**")
     page.locator("#record-list").get_by_text("Ani Sudah Dinilai").wait_for()
 
     response = page.goto(f"{live_server.url}/opd/DLH/")

@@ -46,23 +46,50 @@ def test_the_kepala_reminds_one_overdue_asn_and_the_button_says_when(client, wor
     assert "Terakhir diingatkan 18 November 2026, 10.30 WIB" in page.text
 
 
-def test_remind_all_overdue_without_javascript_goes_back_with_a_message(
+def test_remind_all_overdue_without_javascript_asks_first_then_goes_back_to_the_list_with_a_message(
     client, world, django_capture_on_commit_callbacks
 ):
     client.force_login(world.operator)
     back = reverse("opd_detail", args=["DINKES"]) + "?periode=2026-10"
+    dashboard = client.get(back).text
+    # The button is a link to a page that says who will get a message; nothing is sent by opening it.
+    confirm_url = "/opd/DINKES/ingatkan/?periode=2026-10&amp;next=/opd/DINKES/%3Fperiode%3D2026-10"
+    assert f'href="{confirm_url}"' in dashboard
+    page = client.get(confirm_url.replace("&amp;", "&")).text
+    assert "Ingatkan semua yang lewat batas?" in page
+    assert "3 ASN yang belum mengisi akan diingatkan." in page  # Ani, Eka and Fajar
+    assert "1 atasan akan menerima satu pesan per atasan tentang 1 staf yang sudah mengisi" in page  # Budi's
+    assert '<input type="hidden" name="konfirmasi" value="1">' in page
+    assert f'<a href="{back}#daftar">Batal</a>' in page
+    # A POST that was not confirmed (an old form, a replayed request) shows the question again and sends nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back})
-    assert response.status_code == 302 and response["Location"] == back
+        unconfirmed = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back})
+    assert unconfirmed.status_code == 200 and "Ya, kirim pengingat" in unconfirmed.text
+    assert mail.outbox == [] and not Message.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back, "konfirmasi": "1"}
+        )
+    assert response.status_code == 302 and response["Location"] == back + "#daftar"
     # Ani and Fajar have not filed (Eka has no address); Budi has filed, so his appraiser is reminded, not he.
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.lazy.email, world.quiet.email, world.atasan.email])
     to_atasan = next(m for m in mail.outbox if m.to == [world.atasan.email])
     assert "Budi Sudah Mengisi" in to_atasan.body and world.filed.nip in to_atasan.body
-    page = client.get(back)
-    assert (
+    page = client.get(back).text
+    message = (
         "Pengingat dikirim kepada 2 ASN. 1 ASN tidak punya email atau nomor WhatsApp. "
-        "Pengingat dikirim kepada 1 atasan tentang staf yang menunggu penilaiannya." in page.text
+        "Pengingat dikirim kepada 1 atasan tentang staf yang menunggu penilaiannya."
     )
+    # Shown at the list, where the redirect lands.
+    assert page.index('id="daftar"') < page.index(message) < page.index('id="record-list"')
+
+
+def test_the_confirmation_of_remind_all_never_sends_elsewhere(client, world):
+    client.force_login(world.kepala)
+    page = client.get("/opd/DINKES/ingatkan/?periode=2026-10&next=https://evil.example/").text
+    assert "evil.example" not in page
+    assert '<a href="/opd/DINKES/?periode=2026-10#daftar">Batal</a>' in page
 
 
 def test_only_heads_of_that_opd_and_bkpsdm_may_remind(client, world):
@@ -76,7 +103,7 @@ def test_only_heads_of_that_opd_and_bkpsdm_may_remind(client, world):
     client.force_login(asn_user(world.lazy))
     assert client.post(url, {"periode": "2026-10"}).status_code == 403
     client.force_login(world.admin)
-    assert client.post(url, {"periode": "2026-10"})["Location"] == "/opd/DINKES/"
+    assert client.post(url, {"periode": "2026-10"})["Location"] == "/opd/DINKES/#daftar"
     client.logout()
     assert client.post(url, {"periode": "2026-10"})["Location"].startswith("/masuk/")
     assert client.get(url).status_code == 405
@@ -202,7 +229,7 @@ def test_an_appraiser_reminds_their_own_staff_from_my_staff(client, world, djang
     assert reverse("nudge_staff", args=[world.lazy.nip]) in page.text
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("nudge_staff", args=[world.lazy.nip]), {"periode": "2026-10"})
-    assert response["Location"] == reverse("staff")
+    assert response["Location"] == reverse("staff") + "#daftar"  # back at the list
     assert [m.to for m in mail.outbox] == [[world.lazy.email]]
     # Not their staff: as if it did not exist.
     assert client.post(reverse("nudge_staff", args=[world.operator_asn.nip]), {"periode": "2026-10"}).status_code == 404
@@ -246,7 +273,9 @@ def test_remind_all_with_an_address_no_mail_server_takes_still_reminds_the_other
     client.force_login(world.operator)
     back = reverse("opd_detail", args=["DINKES"]) + "?periode=2026-10"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back})
+        response = client.post(
+            reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back, "konfirmasi": "1"}
+        )
     assert response.status_code == 302
     # Filed already: their appraiser is reminded about them (the nudge goes to whoever must act).
     assert sorted(m["To"] for m in smtp.received) == sorted([world.atasan.email, world.quiet.email])

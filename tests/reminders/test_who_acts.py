@@ -76,7 +76,7 @@ def test_staff_nudged_together_make_one_message_per_appraiser_and_a_second_click
     rollup_refresh()
     client.force_login(world.kepala)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10"})
+        client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "konfirmasi": "1"})
     send_waiting()
     (message,) = smtp.to(world.atasan.email)
     text = body(message)
@@ -102,7 +102,8 @@ def test_a_kepala_reminds_an_appraiser_in_another_opd_about_their_own_staff_only
     rollup_refresh()
     client.force_login(world.kepala)
     page = client.get(PAGE).text
-    ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
+    start = page.index('id="penilai"')
+    ranking = page[start : page.index("</section>", start)]
     assert "Hadi Kepala Sekolah" in ranking and "Dinas Pendidikan" in ranking
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("nudge_appraiser", args=["DINKES", hadi.nip]), {"periode": "2026-10"})
@@ -121,7 +122,7 @@ def test_the_appraiser_nudge_answers_both_ways_and_only_for_appraisers_with_staf
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert "Pengingat dikirim kepada 1 atasan" in fragment.text and "Terakhir diingatkan" in fragment.text
     back = client.post(url, {"periode": "2026-10", "next": PAGE})
-    assert back.status_code == 302 and back["Location"] == PAGE
+    assert back.status_code == 302 and back["Location"] == PAGE + "#daftar"  # where the message shows
     assert "1 atasan sudah diingatkan hari ini." in client.get(PAGE).text
     # Ani appraises nobody; another OPD's head may not remind through Dinkes.
     nobody = reverse("nudge_appraiser", args=["DINKES", world.lazy.nip])
@@ -159,7 +160,10 @@ def test_before_the_deadline_the_list_says_who_must_act_by_stage(client, world):
     assert "Belum jatuh tempo" in row_of(page, "Budi Sudah Mengisi")
     assert "Atasan: Kepala Puskesmas" in row_of(page, "Budi Sudah Mengisi")
     assert "ASN: mengisi laporan" in row_of(page, "Ani Belum Mengisi")
-    assert "ASN: mengisi laporan" not in row_of(page, "Citra Sudah Dinilai")
+    assert "Citra Sudah Dinilai" not in page  # rated: nobody must act, so not on the default list
+    with time_machine.travel(at(10), tick=False):
+        everyone = client.get(PAGE + "&status=semua").text
+    assert "ASN: mengisi laporan" not in row_of(everyone, "Citra Sudah Dinilai")
 
 
 def test_my_staff_opens_with_the_viewer_s_own_pending_ratings_in_the_second_person(client, world):

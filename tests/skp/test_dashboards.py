@@ -102,15 +102,74 @@ def queries(client, url, **headers):
     return len(ctx.captured_queries)
 
 
+def listed(page: str) -> str:
+    """The list of ASN on a page (its section), without the rest of the page."""
+    start = page.index('id="record-list"')
+    return page[start : page.index("</section>", start)]
+
+
 def test_the_kepala_sees_who_is_late_first_and_who_must_act(client, dinkes):
     client.force_login(dinkes["kepala"])
     page = client.get("/opd/DINKES/").content.decode()
     assert "Laporan Maret 2025 paling lambat 15 April 2025, 23.59 WIB." in page
-    order = [page.index(name) for name in ("Budi Menunggu", "Citra Belum", "Dedi Telat", "Ani Tepat", "Fajar Cuti")]
+    # The first line: the overdue (Budi, Citra, the puskesmas head and the Kepala Dinas, no record yet) by who acts.
+    assert "<strong>4 lewat batas:</strong> 3 belum mengisi, 1 menunggu penilaian atasan" in page
+    # By default the list holds only those who must still act; "Semua" shows everyone, overdue first.
+    default = listed(page)
+    assert "Budi Menunggu" in default and "Citra Belum" in default
+    assert not any(name in default for name in ("Dedi Telat", "Ani Tepat", "Fajar Cuti"))
+    assert '<option value="perlu" selected>Perlu tindakan (belum dinilai)</option>' in page
+    everyone = listed(client.get("/opd/DINKES/?status=semua").content.decode())
+    order = [everyone.index(n) for n in ("Budi Menunggu", "Citra Belum", "Dedi Telat", "Ani Tepat", "Fajar Cuti")]
     assert order == sorted(order)
     assert "Atasan: Kepala Puskesmas Selat" in page  # Budi filed; his appraiser must act
     assert "ASN: mengisi laporan" in page  # Citra has not filed
-    assert 'class="trend"' in page and "<svg" in page
+    assert '<figure class="trend' in page and "<svg" in page
+
+
+def test_the_first_line_and_the_list_come_before_the_appraisers_units_counts_and_trend(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/").content.decode()
+    order = [
+        page.index(marker)
+        for marker in (
+            "4 lewat batas:",
+            'href="/opd/DINKES/ingatkan/?periode=2025-03',  # remind all, beside it
+            'id="daftar"',
+            'id="record-list"',
+            'id="penilai"',
+            'id="unit-terburuk"',
+            'class="summary"',
+            'class="trend',
+        )
+    ]
+    assert order == sorted(order)
+    # The glossary of the status words, in their revised labels.
+    glossary = page[page.index('class="glossary"') :][:900]
+    for label in ("Belum dinilai, lewat batas", "Belum jatuh tempo", "Dinilai terlambat", "Dinilai tepat waktu"):
+        assert f"<strong>{label}</strong>:" in glossary
+    assert "<strong>Dikecualikan</strong>: tidak wajib melapor" in glossary
+
+
+def test_before_the_deadline_the_first_line_counts_who_is_not_yet_rated(client, dinkes):
+    april = PeriodFactory(year=2025, month=4)
+    RecordFactory(asn=Asn.objects.get(nama="Budi Menunggu"), period=april, stage="submitted")
+    rollup_refresh()
+    with time_machine.travel(dt.datetime(2025, 5, 12, 9, 0, tzinfo=WIB), tick=False):
+        client.force_login(dinkes["kepala"])
+        page = client.get("/opd/DINKES/").content.decode()
+    assert "belum dinilai, belum jatuh tempo:</strong>" in page and "1 menunggu penilaian atasan" in page
+    assert "ingatkan/?periode" not in page  # nobody is overdue yet: no "remind all"
+    assert "Budi Menunggu" in listed(page)  # not yet due, but someone must act
+
+
+def test_the_sort_select_sorts_with_a_plain_get(client, dinkes):
+    client.force_login(dinkes["kepala"])
+    page = client.get("/opd/DINKES/?status=semua&urut=-nama").content.decode()
+    assert '<label for="f-urut">Urutkan</label>' in page
+    assert '<option value="-nama" selected>Nama, Z–A</option>' in page
+    rows = listed(page)
+    assert rows.index("Fajar Cuti") < rows.index("Dedi Telat") < rows.index("Ani Tepat")
 
 
 def test_teachers_are_counted_as_their_own_group(client, dinkes):
@@ -137,7 +196,10 @@ def test_filters_sort_and_pages_have_real_links(client, dinkes):
     # Budi, Citra, the puskesmas head and the Kepala Dinas (no record yet), and the 60 new.
     assert "64 ASN" in page
     assert "Halaman 1 dari 2" in page
-    assert 'href="?halaman=2&amp;status=overdue&amp;urut=nama"' in page
+    # Plain links come back to the list (#daftar); htmx fetches the list alone and scrolls to its heading.
+    assert 'href="?halaman=2&amp;status=overdue&amp;urut=nama#daftar"' in page
+    assert 'hx-get="?halaman=2&amp;status=overdue&amp;urut=nama"' in page
+    assert 'hx-swap="outerHTML show:#daftar:top"' in page and 'hx-indicator="#record-list"' in page
     assert 'hx-push-url="true"' in page
     second = client.get("/opd/DINKES/?status=overdue&urut=nama&halaman=2").content.decode()
     assert "Halaman 2 dari 2" in second
@@ -244,7 +306,8 @@ def test_the_dashboard_ranks_appraisers_by_staff_waiting_for_their_rating(client
     rollup_refresh()
     client.force_login(dinkes["kepala"])
     page = client.get("/opd/DINKES/").content.decode()
-    ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
+    start = page.index('id="penilai"')
+    ranking = page[start : page.index("</section>", start)]
     assert "4 staf sudah mengisi dan menunggu penilaian atasannya." in ranking
     # Lina (2 waiting) before the puskesmas head (Budi), then those whose appraiser is not known.
     assert (

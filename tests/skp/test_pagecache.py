@@ -43,6 +43,11 @@ def load(client, url=PAGE, **headers):
     return response.content.decode(), len(ctx.captured_queries)
 
 
+def ranking_of(page: str) -> str:
+    start = page.index('id="penilai"')
+    return page[start : page.index("</section>", start)]
+
+
 def row_of(page: str, nama: str) -> str:
     start = page.index(nama)
     return page[start : page.index("</tr>", start)]
@@ -89,11 +94,11 @@ def test_who_may_not_remind_never_gets_the_buttons_of_who_may(client, world):
 def test_a_reminder_to_an_appraiser_shows_on_the_next_view_in_the_ranking_and_the_row(client, world):
     client.force_login(world.kepala)
     page = load(client)[0]
-    ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
+    ranking = ranking_of(page)
     assert "Terakhir diingatkan" not in ranking
     client.post(reverse("nudge_appraiser", args=["DINKES", world.atasan.nip]), {"periode": "2026-10"})
     page = load(client)[0]
-    ranking = page[page.index('id="penilai"') : page.index('id="daftar"')]
+    ranking = ranking_of(page)
     assert "Terakhir diingatkan 18 November 2026, 10.30 WIB" in ranking
     assert "Terakhir diingatkan 18 November 2026, 10.30 WIB" in row_of(page, "Budi Sudah Mengisi")
     assert "Terakhir diingatkan" not in row_of(page, "Ani Belum Mengisi")
@@ -118,7 +123,9 @@ def test_an_exemption_entered_by_bkpsdm_shows_on_the_next_view(client, world):
         {"asn": world.lazy.pk, "kind": Exemption._meta.get_field("kind").choices[0][0], "start": "01/10/2026"},
     )
     assert response.status_code == 302 and response.url == reverse("admin:skp_exemption_changelist")
-    assert "Dikecualikan" in row_of(load(client)[0], "Ani Belum Mengisi")
+    # She leaves the list of those who must act, and shows as exempt in the list of everyone.
+    assert "Ani Belum Mengisi" not in load(client)[0]
+    assert "Dikecualikan" in row_of(load(client, PAGE + "&status=semua")[0], "Ani Belum Mengisi")
 
 
 def test_a_name_changed_by_the_siasn_sync_shows_on_the_next_view(client, world):
