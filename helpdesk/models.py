@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import private_storage
@@ -87,7 +88,7 @@ class TicketEntry(models.Model):
         verbose_name_plural = _("ticket entries")
 
     def __str__(self):
-        return f"{self.ticket_id} {self.kind}"
+        return f"#{self.ticket_id}, {self.get_kind_display()}"
 
     @property
     def is_public(self) -> bool:
@@ -104,7 +105,7 @@ class Attachment(models.Model):
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -126,4 +127,4 @@ class Holiday(models.Model):
         verbose_name_plural = _("holidays")
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.name}"
+        return f"{formats.date_format(self.date, 'DATE_FORMAT')}: {self.name}"

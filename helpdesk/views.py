@@ -175,7 +175,8 @@ def attachment_download(request, pk):
     get_ticket_or_404(scope, request.user, attachment.ticket_id)  # the ticket's own rule
     if attachment.entry and not attachment.entry.is_public and not scope.is_bkpsdm:
         raise Http404
-    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"lampiran tiket #{attachment.ticket_id}")
+    target = f"lampiran tiket #{attachment.ticket_id}: {attachment.original_name}"
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=target[:200])
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -9,7 +9,11 @@ class IdentityConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from kapuas_kinerja import vendor_admin
+
         from .models import Emblem
 
         # Who changed the regency's emblem, and when: it is printed on every recap.
         auditlog.register(Emblem)
+        # The libraries' admin pages in Indonesian; here, as every admin module has loaded (axes' last).
+        vendor_admin.install()

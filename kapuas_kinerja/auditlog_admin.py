@@ -2,13 +2,20 @@
 outside gettext ("system", "1 change: nama", "Correlation ID"), shows its time as ISO text, and names
 fields without a verbose name (created_at, reverse relations) in English."""
 
+import datetime as dt
+import re
+
 from auditlog.admin import LogEntryAdmin as AuditlogEntryAdmin
+from auditlog.filters import CIDFilter, ResourceTypeFilter
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.forms.utils import pretty_name
+from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -61,6 +68,25 @@ def value_text(value) -> str:
     return text
 
 
+ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def repr_text(entry) -> str:
+    """The row's name as recorded, dates in words: older entries recorded "2026-12-25 Hari Natal" and "2026-10"."""
+    from skp.models import Period
+
+    def day(match) -> str:
+        try:
+            return date_format(dt.date(*map(int, match.groups())), "DATE_FORMAT")
+        except ValueError:
+            return match.group()
+
+    text = ISO_DAY.sub(day, entry.object_repr)
+    if entry.content_type.model_class() is Period:
+        text = Period.label_of(text)
+    return text
+
+
 def field_label(entry, name: str) -> str:
     """A field's name as people read it: its verbose name, or our word for it."""
     if name in FIELD_WORDS:
@@ -68,7 +94,32 @@ def field_label(entry, name: str) -> str:
     return pretty_name(str(getattr(_field(entry, name), "verbose_name", name)))
 
 
+class ModelFilter(ResourceTypeFilter):
+    """auditlog lists the kinds of row by their code names ("monthlyrecord"); people read the model's name."""
+
+    def lookups(self, request, model_admin):
+        kinds = ContentType.objects.filter(
+            pk__in=model_admin.get_queryset(request).values("content_type_id").distinct()
+        )
+        named = [
+            (kind.pk, capfirst(kind.model_class()._meta.verbose_name) if kind.model_class() else kind.model)
+            for kind in kinds
+        ]
+        return sorted(named, key=lambda pair: str(pair[1]))
+
+
 class LogEntryAdmin(AuditlogEntryAdmin):
+    list_filter = ["action", ModelFilter, CIDFilter]
+
+    @admin.display(description=_("Resource"))
+    def resource_url(self, obj):
+        kind = obj.content_type
+        try:
+            link = reverse(f"admin:{kind.app_label}_{kind.model}_change", args=[obj.object_id or obj.object_pk])
+        except NoReverseMatch:
+            return repr_text(obj)
+        return format_html('<a href="{}">{} - {}</a>', link, obj.content_type, repr_text(obj))
+
     @admin.display(description=_("Created"), ordering="timestamp")
     def created(self, obj):
         moment = localtime(obj.timestamp) if is_aware(obj.timestamp) else obj.timestamp

@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -238,6 +239,16 @@ def safe_cell(value):
         # Spreadsheets have no time zones: WIB wall-clock time, as the pages show.
         return rules.aware(value).astimezone(rules.WIB).replace(tzinfo=None)
     return value
+
+
+def download_name(*parts, extension: str) -> str:
+    """A file name people can read and every system accepts: "Rekap-Dinas-Kesehatan-Oktober-2026.pdf"
+    (the words of each part, accents dropped, joined by hyphens)."""
+    words = []
+    for part in parts:
+        text = unicodedata.normalize("NFKD", str(part)).encode("ascii", "ignore").decode()
+        words += re.findall(r"[A-Za-z0-9]+", text)
+    return f"{'-'.join(words)}.{extension}"
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:

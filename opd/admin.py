@@ -55,12 +55,12 @@ class EmailRefusedFilter(admin.SimpleListFilter):
 
 @admin.register(Asn)
 class AsnAdmin(admin.ModelAdmin):
-    list_display = ("nip", "nama", "opd", "unit", "kind", "jabatan", "is_guru", "is_active")
+    list_display = ("nip", "nama", "opd", "unit", "kind", "jabatan", "guru", "is_active")
     # BKPSDM finds appraisers created from BKN rows (known only as appraisers) and overrides here,
     # and the addresses SIASN holds that reminders cannot use.
     list_filter = (
         "kind",
-        "is_guru",
+        ("is_guru", admin.BooleanFieldListFilter),
         "jenis_jabatan",
         "is_active",
         "known_only_as_appraiser",
@@ -72,7 +72,7 @@ class AsnAdmin(admin.ModelAdmin):
     autocomplete_fields = ("opd", "unit", "atasan")
     list_select_related = ("opd", "unit")
     readonly_fields = (
-        "is_guru",
+        "guru",
         "atasan_source",
         "atasan_as_of",
         "email_rejected",
@@ -80,6 +80,11 @@ class AsnAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+
+    # A generated field: the admin would write its value as "True"/"False"; shown as the yes/no icon instead.
+    @admin.display(description=_("teacher"), boolean=True, ordering="is_guru")
+    def guru(self, obj):
+        return obj.is_guru
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.last_synced_at:

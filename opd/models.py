@@ -185,8 +185,8 @@ class Asn(models.Model):
     )
     siasn_pns_id = models.CharField(_("SIASN PNS id"), max_length=64, blank=True)
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AsnQuerySet.as_manager()
 

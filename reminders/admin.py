@@ -24,7 +24,8 @@ class ReminderRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Occasion)
 class OccasionAdmin(ReadOnlyAdmin):
-    list_display = ("key", "kind", "day", "messages", "prepared_at")
+    list_display = ("kind", "period", "day", "messages", "prepared_at")
+    exclude = ("key",)  # the scheduler's own key (period/kind/day): the columns say it in words
     list_filter = ("kind",)
     date_hierarchy = "day"
 
@@ -98,11 +99,13 @@ class MessageAdmin(ReadOnlyAdmin):
         return when(eta) if eta else "-"
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
+        # The outbox's own keys (period/kind/day/person) and the HTML source are for the sender, not for people:
+        # the message's kind, period and text say the same in words.
+        fields = [f for f in super().get_fields(request, obj) if f not in ("idempotency_key", "occasion")]
         if obj is not None and obj.kind in SECRET_LINK_KINDS:
             # A reset or activation link opens that account: whoever reads the outbox must not hold it.
             return [f for f in fields if f not in ("body_text", "body_html")]
-        return fields
+        return [f for f in fields if f != "body_html"]
 
     @admin.action(description=_("Send again (uncertain or failed messages only)"))
     def resend(self, request, queryset):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,7 +117,7 @@ class Occasion(models.Model):
         verbose_name_plural = _("occasions sent")
 
     def __str__(self):
-        return self.key
+        return f"{self.get_kind_display()}, {formats.date_format(self.day, 'DATE_FORMAT')}"
 
 
 class Message(models.Model):
@@ -170,7 +171,13 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -190,7 +197,7 @@ class Message(models.Model):
         ]
 
     def __str__(self):
-        return self.idempotency_key
+        return f"{self.get_kind_display()}: {self.address}"
 
 
 class Unsubscription(models.Model):
@@ -206,4 +213,4 @@ class Unsubscription(models.Model):
         constraints = [models.UniqueConstraint(fields=["asn", "kind"], name="unsubscription_unique")]
 
     def __str__(self):
-        return f"{self.asn_id} {self.kind}"
+        return f"{self.asn.nama}: {self.get_kind_display()}"

@@ -46,7 +46,9 @@ class ReportJob(models.Model):
     opd = models.ForeignKey(
         "opd.Opd", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("OPD")
     )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(_("step"), max_length=100, blank=True)
     file = models.FileField(storage=private_storage, upload_to="reports/", blank=True)
@@ -61,7 +63,7 @@ class ReportJob(models.Model):
         verbose_name_plural = _("documents being built")
 
     def __str__(self):
-        return f"{self.kind} {self.pk}"
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class AnnualRecapUpload(models.Model):
@@ -109,4 +111,8 @@ class AnnualRecapUpload(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.opd_id} {self.year} v{self.version}"
+        return _("%(opd)s %(year)s, version %(version)s") % {
+            "opd": self.opd.nama,
+            "year": self.year,
+            "version": self.version,
+        }

@@ -23,7 +23,7 @@ GROUPS = [(key, label) for key, label, _css in TREND_SERIES]
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return formats.date_format(timezone.localtime(moment), "j F Y H.i") if moment else ""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else ""
 
 
 def _month(period: Period) -> str:
@@ -86,8 +86,8 @@ def _recap_heading(context: dict, *titles: str) -> list[str]:
     return [
         _("GOVERNMENT OF KAPUAS REGENCY"),
         *titles,
-        _("Deadline: %(deadline)s WIB") % {"deadline": _when(context["period"].deadline)},
-        _("Data as of %(moment)s WIB") % {"moment": _when(context["as_of"])},
+        _("Deadline: %(deadline)s") % {"deadline": _when(context["period"].deadline)},
+        _("Data as of %(moment)s") % {"moment": _when(context["as_of"])},
     ]
 
 
@@ -231,7 +231,7 @@ def tpp_pdf(basis: Basis) -> bytes:
 
 def tpp_xlsx(basis: Basis) -> bytes:
     state = (
-        _("FINAL, version %(version)s, finalised %(moment)s WIB")
+        _("FINAL, version %(version)s, finalised %(moment)s")
         % {"version": basis.finalisation.version, "moment": _when(basis.finalisation.finalised_at)}
         if basis.is_final
         else _("DRAFT: not finalised, may still change")

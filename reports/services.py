@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from kapuas_kinerja.tabular import download_name
 from tpp.selectors import final_basis, finalisation_at, live_basis
 
 from . import recaps
@@ -44,15 +45,27 @@ def build_waiting_reports(*, older_than_seconds: int = 60) -> int:
     return built
 
 
+def document_name(title, *, opd=None, period=None, year=None, extension="pdf", extra=()) -> str:
+    """What a downloaded document is called: "Rekap-Dinas-Kesehatan-Oktober-2026.pdf", its OPD and month in
+    words (the stored name may carry the storage's random suffix; codes stay in URLs)."""
+    return download_name(
+        title,
+        opd.nama if opd else _("Kapuas Regency"),
+        period.label if period else year,
+        *extra,
+        extension=extension,
+    )
+
+
 def report_name(job: ReportJob) -> str:
-    """The document's file name as people get it (the stored name may carry the storage's random suffix)."""
+    """The document's file name as people get it."""
     if job.kind == Kind.OPD_RECAP:
-        return f"rekap-{job.opd.kode}-{job.period.key}.pdf"
+        return document_name(_("Recap"), opd=job.opd, period=job.period)
     if job.kind == Kind.REGENCY_RECAP:
-        return f"rekap-kabupaten-{job.period.key}.pdf"
+        return document_name(_("Recap"), period=job.period)
     if job.kind == Kind.TPP_BASIS:
-        return f"dasar-tpp-{job.opd.kode}-{job.period.key}.pdf"
-    return f"rekap-skp-tahunan-{job.opd.kode}-{job.year}.pdf"
+        return document_name(_("TPP basis"), opd=job.opd, period=job.period)
+    return document_name(_("Annual SKP recap"), opd=job.opd, year=job.year)
 
 
 def _build(job: ReportJob) -> bytes:

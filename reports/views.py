@@ -35,8 +35,9 @@ def opd_recap_xlsx(request, kode):
     if error:
         return redirect("opd_detail", kode=opd.kode)
     data = recaps.opd_recap_xlsx(period=period, opd=opd, as_of=timezone.now())
-    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"rekap {opd.kode} {period.key} xlsx")
-    return xlsx_response(data, f"rekap-{opd.kode}-{period.key}.xlsx")
+    name = services.document_name(_("Recap"), opd=opd, period=period, extension="xlsx")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=name)  # the audit trail names it as people do
+    return xlsx_response(data, name)
 
 
 @require_GET
@@ -47,8 +48,9 @@ def opd_tpp_xlsx(request, kode):
     basis = basis_for(period=period, opd=opd, as_of=timezone.now())
     if period_error or not (basis.is_final or scope.reads_tpp_drafts):
         return redirect(f"{reverse('opd_tpp', args=[opd.kode])}?periode={period.key}")
-    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"dasar TPP {opd.kode} {period.key} xlsx")
-    return xlsx_response(recaps.tpp_xlsx(basis), f"dasar-tpp-{opd.kode}-{period.key}.xlsx")
+    name = services.document_name(_("TPP basis"), opd=opd, period=period, extension="xlsx")
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=name)
+    return xlsx_response(recaps.tpp_xlsx(basis), name)
 
 
 @require_GET
@@ -60,7 +62,8 @@ def regency_recap_xlsx(request):
     if error:
         return redirect("regency")
     return xlsx_response(
-        recaps.regency_recap_xlsx(period=period, as_of=timezone.now()), f"rekap-kabupaten-{period.key}.xlsx"
+        recaps.regency_recap_xlsx(period=period, as_of=timezone.now()),
+        services.document_name(_("Recap"), period=period, extension="xlsx"),
     )
 
 
@@ -116,8 +119,9 @@ def report_download(request, pk):
     job = _own_job(request, pk)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
-    log_access(request, action=AccessLog.Action.DOWNLOAD, target=f"{job.kind} {job.opd.kode if job.opd else ''} pdf")
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=services.report_name(job))
+    name = services.report_name(job)
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=name)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
 # --- the signed annual SKP recap ----------------------------------------------------
@@ -200,17 +204,11 @@ def _document(request, pk) -> AnnualRecapUpload:
 @login_required
 def document_download(request, pk):
     upload = _document(request, pk)
-    log_access(
-        request,
-        action=AccessLog.Action.DOWNLOAD,
-        target=f"rekap SKP tahunan {upload.opd.kode} {upload.year} v{upload.version}",
+    name = services.document_name(
+        _("Signed annual SKP recap"), opd=upload.opd, year=upload.year, extra=(_("version"), upload.version)
     )
-    return FileResponse(
-        upload.file.open("rb"),
-        as_attachment=True,
-        filename=f"rekap-skp-tahunan-{upload.opd.kode}-{upload.year}-v{upload.version}.pdf",
-        content_type="application/pdf",
-    )
+    log_access(request, action=AccessLog.Action.DOWNLOAD, target=name)
+    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
 @require_POST

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kapuas_kinerja.admin import ReadOnlyAdmin
 from kapuas_kinerja.tabular import too_large
+from opd.models import Opd
 
 from . import rules
 from .bkn.columns import LABELS
@@ -165,7 +167,15 @@ class MonthlyRecordAdmin(admin.ModelAdmin):
         "source",
         "edited_by_hand",
     )
-    list_filter = ("period", "stage", "source", "edited_by_hand", "asn__is_guru", TeacherHandEntryFilter, "opd")
+    list_filter = (
+        "period",
+        "stage",
+        "source",
+        "edited_by_hand",
+        ("asn__is_guru", admin.BooleanFieldListFilter),
+        TeacherHandEntryFilter,
+        "opd",
+    )
     search_fields = ("=asn__nip", "asn__nama")
     autocomplete_fields = ("asn", "opd", "unit", "atasan")
     list_select_related = ("asn", "period", "opd")
@@ -260,6 +270,30 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
 
+class SourceFilter(admin.SimpleListFilter):
+    title = _("source")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        sources = SyncRun.objects.order_by("source").values_list("source", flat=True).distinct()
+        return [(source, SyncRun(source=source).source_label) for source in sources]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
+class PeriodKeyFilter(admin.SimpleListFilter):
+    title = _("period")
+    parameter_name = "period_key"
+
+    def lookups(self, request, model_admin):
+        keys = SyncRun.objects.order_by("-period_key").values_list("period_key", flat=True).distinct()
+        return [(key, Period.label_of(key)) for key in keys]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(period_key=self.value()) if self.value() else queryset
+
+
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
     """What each sync and import did; written by them alone, so read-only here. Imports start here."""
@@ -300,6 +334,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
             "form": form,
             "result": result,
             "kind_label": LABELS.get(result.kind) if result else None,
+            "period_label": Period.label_of(result.period_key) if result and result.period_key else "",
             "problems": problems,
             "opts": self.model._meta,
         }
@@ -307,9 +342,9 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     list_display = (
         "started_at",
-        "source",
-        "period_key",
-        "opd_kode",
+        "source_label",
+        "period_label",
+        "opd_name",
         "status",
         "created",
         "updated",
@@ -318,5 +353,41 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "triggered_by",
         "finished_at",
     )
-    list_filter = ("status", "source", "period_key")
+    list_filter = ("status", SourceFilter, PeriodKeyFilter)
     search_fields = ("period_key", "opd_kode", "message")
+    # The run's source, period and OPD are stored as codes ("ekinerja", "2026-10", "DINKES"): shown in words.
+    fields = readonly_fields = (
+        "started_at",
+        "finished_at",
+        "source_label",
+        "period_label",
+        "opd_name",
+        "status",
+        "triggered_by",
+        "created",
+        "updated",
+        "unchanged",
+        "failed",
+        "errors",
+        "notes",
+        "message",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(opd_nama=Subquery(Opd.objects.filter(kode=OuterRef("opd_kode")).values("nama")[:1]))
+        )
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_label(self, obj):
+        return obj.source_label
+
+    @admin.display(description=_("period"), ordering="period_key")
+    def period_label(self, obj):
+        return Period.label_of(obj.period_key)
+
+    @admin.display(description=_("OPD"), ordering="opd_kode")
+    def opd_name(self, obj):
+        return obj.opd_nama or obj.opd_kode or "–"

@@ -3,10 +3,13 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .expressions import exemption_overlaps, predikat_case
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 class Rating(models.IntegerChoices):
@@ -119,11 +122,31 @@ class Period(models.Model):
         ]
 
     def __str__(self):
-        return self.key
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The period as people read it: "Oktober 2026", "Triwulan I 2026" (the key, 2026-10, stays in URLs)."""
+        if self.kind == rules.TRIWULAN:
+            return _("Quarter %(n)s %(year)s") % {"n": ROMAN[self.month // 3], "year": self.year}
+        if self.kind == rules.SEMESTER:
+            return _("Semester %(n)s %(year)s") % {"n": ROMAN[self.month // 6], "year": self.year}
+        if self.kind == rules.TAHUNAN:
+            return _("Year %(year)s") % {"year": self.year}
+        return formats.date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
 
     @property
     def key(self) -> str:
         return rules.cycle_key(self.kind, self.year, self.month)
+
+    @classmethod
+    def label_of(cls, key: str) -> str:
+        """A period key as people read it ("2026-10" → "Oktober 2026"); anything else as written."""
+        try:
+            kind, year, month = rules.parse_cycle_period(key)
+        except rules.RuleError:
+            return key
+        return cls(kind=kind, year=year, month=month).label
 
     @property
     def deadline(self) -> dt.datetime:
@@ -266,8 +289,8 @@ class MonthlyRecord(models.Model):
         help_text=_("Set when a person changed this record in the portal rather than a sync or import."),
     )
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["period", "asn"]
@@ -310,7 +333,8 @@ class MonthlyRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.asn_id} {self.period_id}"
+        # Read in the admin panel and the audit trail (hand edits: syncs write no trail), so its two lookups are cheap.
+        return f"{self.asn.nama}, {self.period.label}"
 
     @property
     def predikat(self) -> str | None:
@@ -383,9 +407,15 @@ class Exemption(models.Model):
     end = models.DateField(_("until"), null=True, blank=True, help_text=_("Leave empty if it has no end yet."))
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ExemptionQuerySet.as_manager()
 
@@ -403,7 +433,7 @@ class Exemption(models.Model):
         indexes = [models.Index(fields=["asn", "start"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.start}"
+        return f"{self.get_kind_display()} {formats.date_format(self.start, 'DATE_FORMAT')}"
 
 
 class AnnualSkp(models.Model):
@@ -440,7 +470,7 @@ class AnnualSkp(models.Model):
         constraints = [models.UniqueConstraint(fields=["asn", "year"], name="annual_skp_unique_asn_year")]
 
     def __str__(self):
-        return f"{self.asn_id} {self.year}"
+        return f"{self.asn.nama}, {self.year}"
 
 
 class StatusRollup(models.Model):
@@ -506,4 +536,8 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["status", "-finished_at"])]
 
     def __str__(self):
-        return f"{self.source} {self.period_key} {self.status}"
+        return f"{self.source_label}, {Period.label_of(self.period_key)}: {self.get_status_display()}"
+
+    @property
+    def source_label(self) -> str:
+        return str(dict(Source.choices).get(self.source, self.source))

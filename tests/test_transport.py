@@ -156,5 +156,5 @@ def test_a_pdf_is_downloaded_under_its_own_name_without_the_storage_suffix(
         job = ReportJob.objects.latest("pk")
         names.append(job.file.name)
         download = client.get(f"/laporan/{job.pk}/unduh/")
-        assert download["Content-Disposition"] == 'attachment; filename="rekap-DINKES-2026-10.pdf"'
+        assert download["Content-Disposition"] == 'attachment; filename="Rekap-Dinas-Kesehatan-Oktober-2026.pdf"'
     assert names[0] != names[1]

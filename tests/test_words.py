@@ -215,3 +215,36 @@ def test_the_menu_names_the_opd_rather_than_its_code(client):
     menu = client.get("/bantuan/tanya-jawab/").content.decode().split("<nav", 1)[1].split("</nav>", 1)[0]
     assert '<a href="/opd/DINKES/">Dinas Kesehatan</a>' in menu
     assert ">DINKES<" not in menu
+
+
+def test_every_time_is_written_with_the_one_format_that_already_says_wib():
+    """DATETIME_FORMAT and TIME_FORMAT end in "WIB": a template that spells the hour out ("H.i") and adds
+    " WIB" by hand drifts from them (no comma, or WIB twice)."""
+    from django.conf import settings
+
+    by_hand = re.compile(r"""\|(date|time):["'][^"']*H|(\}\}|%\(\w+\)s)\s*WIB""")
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (settings.BASE_DIR / "templates").rglob("*")
+        if path.suffix in (".html", ".txt") and by_hand.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_400_page_is_indonesian_and_reads_no_database():
+    from django.core.exceptions import SuspiciousOperation
+    from django.views.defaults import bad_request
+
+    response = bad_request(RequestFactory().get("/masuk/"), SuspiciousOperation("bad"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat dibaca" in page and "Pemerintah Kabupaten Kapuas" in page and 'lang="id"' in page
+    assert "Bad Request" not in page
+
+
+@pytest.mark.django_db
+def test_a_request_for_an_unknown_host_gets_the_indonesian_400_page(client, settings):
+    settings.ALLOWED_HOSTS = ["kinerja.kapuaskab.go.id"]
+    response = client.get("/masuk/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat dibaca" in response.text and "Bad Request" not in response.text

@@ -43,7 +43,7 @@ def test_the_kepala_reminds_one_overdue_asn_and_the_button_says_when(client, wor
 
     # The dashboard row says when the last reminder went out.
     page = client.get(reverse("opd_detail", args=["DINKES"]), {"periode": "2026-10"})
-    assert "Terakhir diingatkan 18 November 2026 10.30 WIB" in page.text
+    assert "Terakhir diingatkan 18 November 2026, 10.30 WIB" in page.text
 
 
 def test_remind_all_overdue_without_javascript_asks_first_then_goes_back_to_the_list_with_a_message(

@@ -32,14 +32,16 @@ def test_the_opd_recap_pdf_has_letterhead_counts_every_asn_signature_and_page_nu
     text = pdf_words(out.read_bytes())
     assert text.startswith("PEMERINTAH KABUPATEN KAPUAS DINAS KESEHATAN")
     assert "Rekap kepatuhan pelaporan SKP bulanan, Oktober 2026" in text
-    assert "Batas waktu 15 November 2026 23.59 WIB" in text
+    assert "Batas waktu 15 November 2026, 23.59 WIB" in text
     # 9 ASN: Dedi exempt; the head, operator, appraiser and Citra on time; Ani, Budi, Eka and Fajar overdue.
     assert "Semua ASN 9 1 4 0 4 0 50%" in text
     for asn in (world.lazy, world.filed, world.rated, world.exempt):
         assert asn.nama in text and asn.nip in text
     assert "Puskesmas Selat (9)" in text
     assert "Kepala Perangkat Daerah, Kepala Dinas NIP " + world.head.nip in text
-    assert "Halaman 1 dari 2" in text and "Dicetak 20 November 2026 09.00 WIB" in text
+    assert "Halaman 1 dari 2" in text and "Dicetak 20 November 2026, 09.00 WIB" in text
+    # The footer names the OPD and the month in words, not "DINKES · 2026-10".
+    assert "Dinas Kesehatan · Oktober 2026" in text and "DINKES" not in text and "2026-10" not in text
     # Budi has filed: his appraiser is ranked among those with staff waiting for their rating.
     ranking = "Pejabat penilai yang ditunggu penilaiannya # Pejabat Penilai Kinerja NIP Staf menunggu"
     assert f"{ranking} 1 Kepala Puskesmas" in text

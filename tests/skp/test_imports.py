@@ -232,7 +232,7 @@ def test_bkpsdm_uploads_an_export_in_the_admin_panel(client):
     assert "Impor berkas ekspor BKN" in client.get("/admin/skp/syncrun/").content.decode()
     with SKP.open("rb") as upload:
         page = client.post("/admin/skp/syncrun/impor/", {"berkas": upload, "periode": ""}).content.decode()
-    assert "Laporan SKP 2025 diimpor: 150 dibuat" in page
+    assert "Laporan SKP Tahun 2025 diimpor: 150 dibuat" in page
     assert SyncRun.objects.get(source="import").triggered_by == f"admin: {admin.username}"
 
 

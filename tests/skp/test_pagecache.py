@@ -76,7 +76,7 @@ def test_no_viewer_gets_another_viewers_csrf_token_and_their_reminder_goes_throu
     assert f'formaction="{url}"' in row_of(operator_page, "Ani Belum Mengisi")
     response = operator.post(url, {"csrfmiddlewaretoken": token, "periode": "2026-10", "next": PAGE})
     assert response.status_code == 302
-    assert "Terakhir diingatkan 18 November 2026 10.30 WIB" in row_of(load(operator)[0], "Ani Belum Mengisi")
+    assert "Terakhir diingatkan 18 November 2026, 10.30 WIB" in row_of(load(operator)[0], "Ani Belum Mengisi")
 
 
 def test_who_may_not_remind_never_gets_the_buttons_of_who_may(client, world):
@@ -97,8 +97,8 @@ def test_a_reminder_to_an_appraiser_shows_on_the_next_view_in_the_ranking_and_th
     client.post(reverse("nudge_appraiser", args=["DINKES", world.atasan.nip]), {"periode": "2026-10"})
     page = load(client)[0]
     ranking = ranking_of(page)
-    assert "Terakhir diingatkan 18 November 2026 10.30 WIB" in ranking
-    assert "Terakhir diingatkan 18 November 2026 10.30 WIB" in row_of(page, "Budi Sudah Mengisi")
+    assert "Terakhir diingatkan 18 November 2026, 10.30 WIB" in ranking
+    assert "Terakhir diingatkan 18 November 2026, 10.30 WIB" in row_of(page, "Budi Sudah Mengisi")
     assert "Terakhir diingatkan" not in row_of(page, "Ani Belum Mengisi")
 
 

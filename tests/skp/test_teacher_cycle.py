@@ -476,7 +476,7 @@ def test_a_school_heads_staff_page_shows_their_teachers_by_the_quarter_with_bkps
     client.force_login(asn_user(head))
     with time_machine.travel(dt.datetime(2025, 4, 5, 9, tzinfo=WIB), tick=False):
         page = client.get("/staf/?periode=2025-02").content.decode()
-    assert "Guru Anda dinilai per triwulan melalui Ruang GTK (2025-Q1); batas 15 April 2025." in page
+    assert "Guru Anda dinilai per triwulan melalui Ruang GTK (Triwulan I 2025); batas 15 April 2025." in page
     assert (
         "Menunggu penilaian Anda di Ruang GTK: 1 · sudah dinilai dan tersinkron: 1 · belum ada di e-Kinerja: 1." in page
     )
