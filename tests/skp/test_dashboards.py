@@ -217,10 +217,10 @@ def test_text_search_finds_by_name_or_nip(client, dinkes):
 
 def test_the_teachers_filter_lists_teachers_or_everyone_else(client, dinkes):
     client.force_login(dinkes["kepala"])
-    teachers = client.get("/opd/DINKES/?guru=1").content.decode().split('id="record-list"')[1]
+    teachers = client.get("/opd/DINKES/?guru=1&status=semua").content.decode().split('id="record-list"')[1]
     assert "Eka Guru" in teachers and "Ani Tepat" not in teachers
     assert 'option value="1" selected' in client.get("/opd/DINKES/?guru=1").content.decode()
-    others = client.get("/opd/DINKES/?guru=0").content.decode().split('id="record-list"')[1]
+    others = client.get("/opd/DINKES/?guru=0&status=semua").content.decode().split('id="record-list"')[1]
     assert "Ani Tepat" in others and "Eka Guru" not in others
 
 
