@@ -130,8 +130,9 @@ def access_failure_words(failure) -> str:
 
 class RowInWords(NothingChosenInWords):
     """For the admin of a library's model whose rows name themselves in English with an ISO time: the change
-    page and its history say the row's name in words (`row_words`); the breadcrumbs follow the subtitle
-    (templates/admin/axes/)."""
+    page (its title and subtitle) and its history say the row's name in words, `row_words(row)`, and so do
+    their breadcrumbs (templates/admin/axes/). The delete confirmation still names the row by its __str__:
+    only a superuser may open axes' pages (opd.backends.RoleBackend leaves them out for BKPSDM)."""
 
     row_words = None  # staticmethod: row → its name in words
 
