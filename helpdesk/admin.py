@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.admin import ModelAdmin, ReadOnlyAdmin
 
 from .models import Holiday, Ticket
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(ModelAdmin):
     """Public holidays and joint leave days: skipped when counting a ticket's working days."""
 
     list_display = ("date", "name")

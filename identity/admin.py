@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from kapuas_kinerja import auditlog_admin
+from kapuas_kinerja.admin import ModelAdmin
 
 from . import emblem
 from .models import Emblem
@@ -31,7 +32,7 @@ class EmblemForm(forms.ModelForm):
 
 
 @admin.register(Emblem)
-class EmblemAdmin(admin.ModelAdmin):
+class EmblemAdmin(ModelAdmin):
     """One emblem: upload it, replace it, or delete it (the pages then show the regency's name alone)."""
 
     form = EmblemForm

@@ -20,6 +20,8 @@ from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin import NothingChosenInWords
+
 # Field names several models share without a verbose name of their own.
 FIELD_WORDS = {
     "id": _("ID"),
@@ -108,7 +110,7 @@ class ModelFilter(ResourceTypeFilter):
         return sorted(named, key=lambda pair: str(pair[1]))
 
 
-class LogEntryAdmin(AuditlogEntryAdmin):
+class LogEntryAdmin(NothingChosenInWords, AuditlogEntryAdmin):
     list_filter = ["action", ModelFilter, CIDFilter]
 
     @admin.display(description=_("Resource"))

@@ -1,23 +1,25 @@
 """The admin pages of the libraries the portal runs on, in Indonesian: Django's groups (whose permission
 names Django stores in English: "Can add log entry"), django-celery-beat's schedules (its crontabs are
 described by cron-descriptor, which speaks no Indonesian, and shown as "0 1 * * * (m/h/dM/MY/d)") and
-django-axes' login records (named "Access Log for root @ 2026-11-30 09:01:10.444514+00:00"), and the
-"---------" Django offers in every select for nothing chosen.
+django-axes' login records (which name themselves "Access Log for root @ 2026-11-30 09:01:10.444514+00:00";
+their change pages say it in words), every one saying "nothing chosen" in words (admin.NothingChosenInWords).
+Only through the admin's own hooks: no library is changed at runtime (issue 16).
 
 Their other words (field labels, help texts, actions) are entries of our catalogue: see django_words.py.
 Installed from identity's AppConfig.ready(), after every admin module has registered its own.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group, Permission
-from django.db.models import fields as model_fields
-from django.forms import ModelChoiceField
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .admin import NothingChosenInWords
 
 # Permissions Django makes for every model, by their codename's first word.
 DEFAULT_PERMISSIONS = {
@@ -40,7 +42,7 @@ def permission_words(permission: Permission) -> str:
     return f"{capfirst(model._meta.app_config.verbose_name)} | {capfirst(model._meta.verbose_name)} | {name}"
 
 
-class GroupAdmin(DjangoGroupAdmin):
+class GroupAdmin(NothingChosenInWords, DjangoGroupAdmin):
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
         if db_field.name == "permissions":
@@ -101,20 +103,60 @@ def schedule_words(task) -> str:
     return str(schedule) if schedule else "–"
 
 
-NOTHING_CHOSEN = _("— choose —")
+# --- django-axes ---------------------------------------------------------------------------------------
 
 
-def words_for_nothing_chosen() -> None:
-    """Django offers "---------" for "nothing chosen yet" in every select it builds (the admin's action
-    list, choices, foreign keys): the same list object and keyword default everywhere, set once here."""
-    model_fields.BLANK_CHOICE_DASH[:] = [("", NOTHING_CHOSEN)]
-    ModelChoiceField.__init__.__kwdefaults__["empty_label"] = NOTHING_CHOSEN
+def login_time_words(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "–"
+
+
+def access_attempt_words(attempt) -> str:
+    return gettext("Failed logins of %(user)s") % {"user": attempt.username}
+
+
+def access_log_words(login) -> str:
+    return gettext("Login of %(user)s, %(when)s") % {
+        "user": login.username,
+        "when": login_time_words(login.attempt_time),
+    }
+
+
+def access_failure_words(failure) -> str:
+    return gettext("Failed login of %(user)s, %(when)s") % {
+        "user": failure.username,
+        "when": login_time_words(failure.attempt_time),
+    }
+
+
+class RowInWords(NothingChosenInWords):
+    """For the admin of a library's model whose rows name themselves in English with an ISO time: the change
+    page (its title and subtitle) and its history say the row's name in words, `row_words(row)`, and so do
+    their breadcrumbs (templates/admin/axes/). The delete confirmation still names the row by its __str__:
+    only a superuser may open axes' pages (opd.backends.RoleBackend leaves them out for BKPSDM)."""
+
+    row_words = None  # staticmethod: row → its name in words
+
+    def _words(self, request, object_id) -> str | None:
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        return self.row_words(obj) if obj is not None else None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        words = self._words(request, object_id)
+        if words:
+            extra_context = {**(extra_context or {}), "subtitle": words, "row_words": words}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        words = self._words(request, object_id)
+        if words:
+            title = gettext("Change history: %s") % words
+            extra_context = {**(extra_context or {}), "title": title, "row_words": words}
+        return super().history_view(request, object_id, extra_context)
 
 
 def install(site=admin.site):
     """Put these admins in place of the libraries' own (their apps register first)."""
-    words_for_nothing_chosen()
-    import axes.admin  # noqa: F401 (its registrations come first)
+    from axes import admin as axes_admin
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_celery_beat import admin as beat_admin
     from django_celery_beat.models import (
@@ -131,14 +173,14 @@ def install(site=admin.site):
             super().__init__(*args, **kwargs)
             self.title = _("task name")
 
-    class TaskInline(beat_admin.PeriodicTaskInline):
+    class TaskInline(NothingChosenInWords, beat_admin.PeriodicTaskInline):
         fields = readonly_fields = ("name", "task_name", "args", "kwargs")
 
         @admin.display(description=_("task name"))
         def task_name(self, obj):
             return obj.task
 
-    class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    class PeriodicTaskAdmin(NothingChosenInWords, beat_admin.PeriodicTaskAdmin):
         list_display = ("name", "enabled", "schedule", "start_time", "last_run_at", "one_off")
         list_filter = ["enabled", "one_off", ("task", TaskNameFilter), "start_time", "last_run_at"]
 
@@ -162,7 +204,7 @@ def install(site=admin.site):
                 self, request, object_id, form_url, {**(extra_context or {}), "readable_crontabs": readable}
             )
 
-    class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
+    class CrontabScheduleAdmin(NothingChosenInWords, beat_admin.CrontabScheduleAdmin):
         inlines = [TaskInline]
         list_display = ("words", "timezone")
         fields = ("words", "minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone")
@@ -172,13 +214,13 @@ def install(site=admin.site):
         def words(self, obj):
             return crontab_words(obj) if obj.pk else "–"
 
-    class IntervalScheduleAdmin(beat_admin.IntervalScheduleAdmin):
+    class IntervalScheduleAdmin(NothingChosenInWords, beat_admin.IntervalScheduleAdmin):
         inlines = [TaskInline]
 
-    class SolarScheduleAdmin(beat_admin.SolarScheduleAdmin):
+    class SolarScheduleAdmin(NothingChosenInWords, beat_admin.SolarScheduleAdmin):
         inlines = [TaskInline]
 
-    class ClockedScheduleAdmin(beat_admin.ClockedScheduleAdmin):
+    class ClockedScheduleAdmin(NothingChosenInWords, beat_admin.ClockedScheduleAdmin):
         inlines = [TaskInline]
 
     for model, model_admin in (
@@ -193,22 +235,21 @@ def install(site=admin.site):
             site.unregister(model)
         site.register(model, model_admin)
 
-    # axes' rows name themselves in English with an ISO time (the change page's title); ours say it in words.
-    def when(moment) -> str:
-        return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "–"
+    class AccessAttemptAdmin(RowInWords, axes_admin.AccessAttemptAdmin):
+        row_words = staticmethod(access_attempt_words)
 
-    AccessAttempt.__str__ = lambda self: gettext("Failed logins of %(user)s") % {"user": self.username}
-    AccessLog.__str__ = lambda self: (
-        gettext("Login of %(user)s, %(when)s")
-        % {
-            "user": self.username,
-            "when": when(self.attempt_time),
-        }
-    )
-    AccessFailureLog.__str__ = lambda self: (
-        gettext("Failed login of %(user)s, %(when)s")
-        % {
-            "user": self.username,
-            "when": when(self.attempt_time),
-        }
-    )
+    class AccessLogAdmin(RowInWords, axes_admin.AccessLogAdmin):
+        row_words = staticmethod(access_log_words)
+
+    class AccessFailureLogAdmin(RowInWords, axes_admin.AccessFailureLogAdmin):
+        row_words = staticmethod(access_failure_words)
+
+    for model, model_admin in (
+        (AccessAttempt, AccessAttemptAdmin),
+        (AccessLog, AccessLogAdmin),
+        (AccessFailureLog, AccessFailureLogAdmin),
+    ):
+        # axes registers its admins only when AXES_ENABLE_ADMIN is on: ours likewise.
+        if site.is_registered(model):
+            site.unregister(model)
+            site.register(model, model_admin)

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.admin import ModelAdmin, NothingChosenInWords, ReadOnlyAdmin
 from kapuas_kinerja.tabular import FileRefused, decode_utf8, too_large
 
 from .models import AccessLog, Asn, Opd, Unit, User
@@ -19,7 +19,7 @@ ASN_BKN_FIELDS = ("nip", "nama", "kind", "jabatan", "jenis_jabatan", "siasn_pns_
 
 
 @admin.register(Opd)
-class OpdAdmin(admin.ModelAdmin):
+class OpdAdmin(ModelAdmin):
     list_display = ("kode", "nama", "kind", "head", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("kode", "nama")
@@ -28,7 +28,7 @@ class OpdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ModelAdmin):
     list_display = ("nama", "opd", "parent", "head")
     list_filter = ("opd",)
     search_fields = ("nama", "opd__kode", "opd__nama")
@@ -54,7 +54,7 @@ class EmailRefusedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Asn)
-class AsnAdmin(admin.ModelAdmin):
+class AsnAdmin(ModelAdmin):
     list_display = ("nip", "nama", "opd", "unit", "kind", "jabatan", "guru", "is_active")
     # BKPSDM finds appraisers created from BKN rows (known only as appraisers) and overrides here,
     # and the addresses SIASN holds that reminders cannot use.
@@ -113,7 +113,7 @@ class AsnAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(NothingChosenInWords, DjangoUserAdmin):
     list_display = ("username", "role", "opd", "asn", "is_active", "last_login")
     list_filter = ("role", "is_active", "opd")
     search_fields = ("username", "first_name", "last_name", "asn__nama", "asn__nip")

@@ -3,7 +3,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.admin import ModelAdmin, ReadOnlyAdmin
 
 from . import outbox, quotas
 from .models import SECRET_LINK_KINDS, Message, Occasion, ReminderRule, Unsubscription
@@ -14,7 +14,7 @@ def when(moment) -> str:
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(ModelAdmin):
     """The schedule of reminders, digests and escalations, which BKPSDM may change."""
 
     list_display = ("kind", "timing", "day", "is_active")

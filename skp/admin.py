@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.admin import ModelAdmin, ReadOnlyAdmin
 from kapuas_kinerja.tabular import too_large
 from opd.models import Opd
 
@@ -39,7 +39,7 @@ RECORD_BKN_FIELDS = (*RATING_FIELDS, "source", "last_synced_at")
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ModelAdmin):
     list_display = (
         "__str__",
         "kind",
@@ -83,7 +83,7 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeacherCycle)
-class TeacherCycleAdmin(admin.ModelAdmin):
+class TeacherCycleAdmin(ModelAdmin):
     """BKPSDM's setting per year; `teacher_cycle` on the command line sets the same rows."""
 
     list_display = ("year", "cycle", "note", "updated_at")
@@ -112,7 +112,7 @@ class TeacherCycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(admin.ModelAdmin):
+class ExemptionAdmin(ModelAdmin):
     list_display = ("asn", "kind", "start", "end", "created_by")
     list_filter = ("kind", "asn__opd")
     search_fields = ("=asn__nip", "asn__nama")
@@ -155,7 +155,7 @@ class TeacherHandEntryFilter(admin.SimpleListFilter):
 
 
 @admin.register(MonthlyRecord)
-class MonthlyRecordAdmin(admin.ModelAdmin):
+class MonthlyRecordAdmin(ModelAdmin):
     list_display = (
         "asn",
         "period",
@@ -222,7 +222,7 @@ class MonthlyRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualSkp)
-class AnnualSkpAdmin(admin.ModelAdmin):
+class AnnualSkpAdmin(ModelAdmin):
     list_display = ("asn", "year", "plan_status", "plan_approved", "sent_to_siasn", "predikat")
     list_filter = ("year", "plan_approved", "sent_to_siasn", "asn__opd")
     search_fields = ("=asn__nip", "asn__nama")

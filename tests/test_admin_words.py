@@ -166,3 +166,44 @@ def test_the_rows_the_admin_and_the_trail_name_are_named_in_words(world):
     assert str(record) == "Ani Belum Mengisi, Oktober 2026"
     assert str(AnnualSkp.objects.get()) == "Ani Belum Mengisi, 2026"
     assert str(Unsubscription.objects.get()) == "Fajar Berhenti Langganan: Pengingat untuk ASN"
+
+
+def select_options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, name
+    return [html_unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))]
+
+
+def test_every_admin_says_nothing_chosen_in_words_through_its_own_hooks(client, world):
+    from kapuas_kinerja.admin import NothingChosenInWords
+
+    reverse("admin:index")
+    admins = list(admin.site._registry.values())
+    plain = [type(a).__qualname__ for a in admins if not isinstance(a, NothingChosenInWords)]
+    plain += [i.__qualname__ for a in admins for i in a.inlines if not issubclass(i, NothingChosenInWords)]
+    assert plain == []
+    client.force_login(world.superuser)
+    asns = client.get("/admin/opd/asn/").content.decode()
+    assert select_options(asns, "action")[0] == "— pilih —"  # the action list
+    record = client.get("/admin/skp/monthlyrecord/add/").content.decode()
+    assert select_options(record, "predikat_bkn")[0] == "— pilih —"  # a field's choices
+    rules_page = client.get("/admin/tpp/ruleset/add/").content.decode()
+    assert select_options(rules_page, "rules-__prefix__-status")[0] == "— pilih —"  # an inline's
+    task = client.get("/admin/django_celery_beat/periodictask/add/").content.decode()
+    assert select_options(task, "crontab")[0] == "— pilih —"  # a foreign key, in a library's admin
+
+
+def test_a_login_record_is_named_in_words_on_its_page_and_its_history(client, world):
+    from axes.models import AccessLog as Login
+
+    client.force_login(world.superuser)
+    with time_machine.travel(at(20, 9), tick=False):
+        login = Login.objects.create(username="root", ip_address="10.0.0.1", user_agent="Mozilla/5.0")
+    named = "Login root, 20 November 2026, 09.00 WIB"
+    page = client.get(f"/admin/axes/accesslog/{login.pk}/change/").content.decode()
+    assert f"<title>{named} |" in page and f"<h2>{named}</h2>" in page
+    assert re.search(rf'<div class="breadcrumbs">.*&rsaquo; {named}\s*</div>', page, re.S)
+    history = client.get(f"/admin/axes/accesslog/{login.pk}/history/").content.decode()
+    assert f"<h1>Ubah riwayat: {named}</h1>" in history
+    assert f'/admin/axes/accesslog/{login.pk}/change/">{named}</a>' in history
+    assert "Access Log for" not in page + history and not ISO_DATE.search(visible_text(page + history))

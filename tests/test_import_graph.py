@@ -186,3 +186,105 @@ def test_no_project_code_writes_into_an_objects_dict():
 def test_the_dict_check_sees_the_ways_to_write():
     source = "obj.__dict__['a'] = 1\nobj.__dict__.update(b=2)\nvars(obj)['c'] = 3\nobj.d = 4\n"
     assert dict_writes(source) == [1, 2, 3]
+
+
+# Issue 16: no library is changed at runtime. What that looked like: a function's keyword defaults rewritten,
+# Django's shared blank choice overwritten, a library's model given another __str__.
+CHANGED_DEFAULTS = ("__kwdefaults__", "__defaults__")
+SHARED_CONSTANTS = ("BLANK_CHOICE_DASH",)
+LIST_WRITES = {"append", "extend", "insert", "clear", "remove", "pop", "__setitem__", "__delitem__"}
+
+
+def project_packages() -> set[str]:
+    return {path.name for path in ROOT.iterdir() if (path / "__init__.py").exists()} | {"tests"}
+
+
+def _root_name(node) -> str:
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _names(node) -> set[str]:
+    """Every name and attribute an expression is made of: `a.b[c]` → {a, b}."""
+    names = set()
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        names.add(node.id)
+    return names
+
+
+def library_changes(source: str, ours: set[str]) -> list[int]:
+    """Lines that change a library at runtime: that touch a function's defaults, write into one of Django's
+    shared constants, or set a dunder (`__str__`, `__init__`…) on a name imported from another package."""
+    tree = ast.parse(source)
+    foreign = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module.split(".")[0] not in ours:
+            foreign |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            foreign |= {
+                (alias.asname or alias.name).split(".")[0]
+                for alias in node.names
+                if alias.name.split(".")[0] not in ours
+            }
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in CHANGED_DEFAULTS:
+            lines.append(node.lineno)
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.Delete):
+            targets = [node.target] if not isinstance(node, ast.Delete) else node.targets
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in LIST_WRITES:
+            targets = [node.func.value] if _names(node.func.value) & set(SHARED_CONSTANTS) else []
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"setattr", "delattr"} and node.args:
+            name = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) else ""
+            if _root_name(node.args[0]) in foreign and str(name).startswith("__") and str(name).endswith("__"):
+                lines.append(node.lineno)
+        for target in targets:
+            dunder = isinstance(target, ast.Attribute) and target.attr.startswith("__") and target.attr.endswith("__")
+            if (dunder and _root_name(target.value) in foreign) or _names(target) & set(SHARED_CONSTANTS):
+                lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def project_code():
+    """The project's own Python, its tests aside (a test may stand a library in for a moment)."""
+    for path in project_sources():
+        if path.relative_to(ROOT).parts[0] != "tests":
+            yield path
+
+
+def test_no_project_code_changes_a_library_at_runtime():
+    ours = project_packages()
+    changing = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in project_code()
+        for line in library_changes(path.read_text(), ours)
+    ]
+    assert changing == []
+
+
+def test_the_library_check_sees_the_ways_to_change_one():
+    source = (
+        "from django.db.models import fields as model_fields\n"  # 1
+        "from django.forms import ModelChoiceField\n"  # 2
+        "from axes.models import AccessLog\n"  # 3
+        "import axes.models\n"  # 4
+        "from opd.models import Asn\n"  # 5
+        "model_fields.BLANK_CHOICE_DASH[:] = [('', 'x')]\n"  # 6
+        "ModelChoiceField.__init__.__kwdefaults__['empty_label'] = 'x'\n"  # 7
+        "AccessLog.__str__ = lambda self: 'x'\n"  # 8
+        "axes.models.AccessAttempt.__repr__ = repr\n"  # 9
+        "setattr(AccessLog, '__str__', str)\n"  # 10
+        "Asn.__str__ = lambda self: 'x'\n"  # 11: the project's own class
+        "AccessLog.label = 'x'\n"  # 12: not a dunder
+        "choices = [('', 'x'), *BLANK_CHOICE_DASH[1:]]\n"  # 13: read, not written
+        "model_fields.BLANK_CHOICE_DASH.append(('', 'x'))\n"  # 14
+    )
+    assert library_changes(source, {"opd"}) == [6, 7, 8, 9, 10, 14]

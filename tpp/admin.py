@@ -1,19 +1,19 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kapuas_kinerja.admin import ReadOnlyAdmin
+from kapuas_kinerja.admin import ModelAdmin, ReadOnlyAdmin, TabularInline
 
 from .models import Finalisation, RuleSet, ShareRule
 
 
-class ShareRuleInline(admin.TabularInline):
+class ShareRuleInline(TabularInline):
     model = ShareRule
     extra = 0
     fields = ("status", "predikat", "applies_to", "share")
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(ModelAdmin):
     """The TPP rule tables. The shipped one is an example: the Perbup Kapuas decides the real shares."""
 
     list_display = ("effective_from", "legal_basis")
