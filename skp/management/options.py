@@ -40,6 +40,11 @@ def as_of_option(text: str | None) -> dt.datetime:
         raise CommandError(f"--as-of {text!r} is not ISO-8601", returncode=2) from None
 
 
+def scope_options(options: dict) -> tuple[Period, Opd | None, dt.datetime]:
+    """--period, --opd and --as-of of a command that reports on one period, for one OPD or all."""
+    return period_option(options["period"]), opd_option(options["opd"]), as_of_option(options["as_of"])
+
+
 def write_output(path: Path, data: bytes) -> None:
     """Write a document where --output says, never leaving half a file there."""
     if not path.parent.is_dir():

@@ -6,54 +6,27 @@ role it answers, on that test's own world (a page added to the matrix is checked
 change); and a few pages again on a fuller world (real lists, charts, a 404).
 
 axe-core is vendored (tests/browser/vendor/, its version in the file name), so this runs offline.
-Needs Debian's chromium like the other browser tests; skipped without it outside CI.
+Needs Debian's chromium, as every test in tests/browser/ (see conftest.py there).
 """
 
 import datetime as dt
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.urls import reverse
 
+from tests.browser.conftest import PHONE, log_in
 from tests.test_access_matrix import MATRIX, ROLES, build_matrix_world
 from tests.world import WIB, build_world
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-PASSWORD = "rahasia-123"
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop; Django refuses ORM calls there unless told.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+VIEWPORTS = {"phone": PHONE, "desktop": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture
-def world(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(transactional_db):
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=WIB), tick=False):
         w = build_world()
     from skp.rollup import refresh_rollup
@@ -80,11 +53,7 @@ def open_as(browser, live_server, viewport, user, path):
     context = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True)
     page = context.new_page()
     if user is not None:
-        page.goto(f"{live_server.url}/masuk/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        log_in(page, live_server, user)
     response = page.goto(f"{live_server.url}{path}")
     assert response.status == (404 if path.startswith("/tidak-ada") else 200), path
     return context, page
@@ -171,15 +140,6 @@ def admin_pages(user) -> list[str]:
     return urls
 
 
-def log_in(page, base_url, user):
-    page.goto(f"{base_url}/masuk/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/masuk/" not in page.url, user.username
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_of_the_access_matrix_as_each_role(browser, live_server, matrix_world, role):
     """One login per role; its session serves both viewports. Downloads and JSON are not pages: skipped."""
@@ -193,7 +153,7 @@ def test_every_page_of_the_access_matrix_as_each_role(browser, live_server, matr
         context = browser.new_context(viewport=size, bypass_csp=True, storage_state=storage)
         page = context.new_page()
         if role != "anon" and storage is None:
-            log_in(page, live_server.url, users[role])
+            log_in(page, live_server, users[role])
             storage = context.storage_state()
         for url in urls:
             # Asked first without the page, so that a download never starts in the browser.

@@ -1,22 +1,9 @@
 """bench_phone finds the first overdue name in the list as a reader would, whatever the rows are made of."""
 
-import os
-import shutil
-
 import pytest
 
-from bench.management.commands.bench_phone import CHROMIUM_ARGS, WATCH
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
+from bench.management.commands.bench_phone import WATCH
+from tests.browser.conftest import PHONE
 
 TABLE = """
 <section id="record-list"><p>Filter: <span class="badge st-overdue">Belum dinilai, lewat batas</span></p><table>
@@ -50,20 +37,18 @@ PAGES = {"/table/": TABLE, "/list/": LIST, "/none/": NONE, "/hidden/": HIDDEN}
 
 
 @pytest.fixture(scope="module")
-def browser_page():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        # As in the bench: the watch is in place before the page's first byte is parsed.
-        page.add_init_script(WATCH)
-        page.route(
-            "http://portal.test/**",
-            lambda route: route.fulfill(
-                body=PAGES[route.request.url[len("http://portal.test") :]], content_type="text/html"
-            ),
-        )
-        yield page
-        browser.close()
+def browser_page(browser):
+    page = browser.new_page(viewport=PHONE)
+    # As in the bench: the watch is in place before the page's first byte is parsed.
+    page.add_init_script(WATCH)
+    page.route(
+        "http://portal.test/**",
+        lambda route: route.fulfill(
+            body=PAGES[route.request.url[len("http://portal.test") :]], content_type="text/html"
+        ),
+    )
+    yield page
+    page.close()
 
 
 def load(page, path):

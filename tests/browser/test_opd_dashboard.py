@@ -1,52 +1,22 @@
 """A Kepala OPD in a real browser: filter the list (an HTMX swap), go back, try another OPD.
 
-Needs Debian's chromium (`apt-get install chromium`); .ci/run installs it.
-Without it this test is skipped, and pytest's summary says why.
+Needs Debian's chromium, as every test in tests/browser/ (see conftest.py there).
 """
 
 import datetime as dt
-import os
-import shutil
 
 import pytest
 
 from opd.models import User
 from skp import rules
 from skp.rollup import refresh_rollup
+from tests.browser.conftest import log_in
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, UnitFactory, asn_user
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-pytestmark = [
-    pytest.mark.browser,
-    # In CI (CI=true) a missing browser is a failure, never a silent skip.
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-PASSWORD = "rahasia-123"
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop; Django refuses ORM calls there unless told.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-        yield page
-        browser.close()
 
 
 @pytest.fixture
 def world(transactional_db):
-    today = dt.date.today()
-    year, month = rules.previous_period(today)
+    year, month = rules.previous_period(dt.date.today())
     period = PeriodFactory(year=year, month=month)
     dinkes = OpdFactory(kode="DINKES", nama="Dinas Kesehatan")
     OpdFactory(kode="DLH", nama="Dinas Lingkungan Hidup")
@@ -67,13 +37,9 @@ def world(transactional_db):
     return {"kepala": kepala, "period": period}
 
 
-def test_kepala_filters_goes_back_and_cannot_open_another_opd(browser_page, live_server, world, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    page = browser_page
-    page.goto(f"{live_server.url}/masuk/")
-    page.fill("#id_username", world["kepala"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+def test_kepala_filters_goes_back_and_cannot_open_another_opd(phone_page, live_server, world):
+    page = phone_page
+    log_in(page, live_server, world["kepala"])
     page.wait_for_url("**/opd/DINKES/")
     # By default the list holds those who must act: Budi, not Ani, who is rated.
     assert page.locator("#record-list").get_by_text("Budi Belum Mengisi").is_visible()
@@ -101,21 +67,17 @@ def test_kepala_filters_goes_back_and_cannot_open_another_opd(browser_page, live
 
 
 def test_the_kepala_reminds_an_asn_with_one_click_under_the_content_security_policy(
-    browser_page, live_server, world, settings
+    phone_page, live_server, world, settings
 ):
     """An HTMX POST (the CSRF token from hx-headers) swaps the button for when the reminder went out."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    page = browser_page
+    page = phone_page
     violations = []
     page.on(
         "console",
         lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
     )
-    page.goto(f"{live_server.url}/masuk/")
-    page.fill("#id_username", world["kepala"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server, world["kepala"])
     page.wait_for_url("**/opd/DINKES/")
     page.evaluate("window.kinerjaMarker = 'still here'")
     row = page.locator("#record-list tr", has_text="Budi Belum Mengisi")

@@ -2,12 +2,11 @@
 
 Positions and bytes, never times: the first overdue name (a link to the ASN's
 page) and its reminder button lie within the first screen, and a cold load of
-the dashboard moves at most 150 KB. Needs Debian's chromium, as
-tests/browser/test_opd_dashboard.py.
+the dashboard moves at most 150 KB. Needs Debian's chromium, as every test in
+tests/browser/ (see conftest.py there).
 """
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -18,17 +17,9 @@ from opd.models import Asn, Unit, User
 from skp import rules
 from skp.models import MonthlyRecord
 from skp.rollup import refresh_rollup
-from tests.browser.test_opd_dashboard import CHROMIUM, playwright
+from tests.browser.conftest import PHONE
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, asn_user, valid_nip
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-PHONE = {"width": 390, "height": 844}
 SCHOOLS = 300
 ASN = 8000
 BUDGET = 150 * 1024  # bytes a cold load of the dashboard may move
@@ -40,8 +31,7 @@ OVERDUE, NOT_FILED, WAITING, APPRAISERS = "3381", "2611", "770", "30"
 @pytest.fixture
 def disdik(transactional_db):
     """Disdik as the demo has it: 300 schools, a head each, 8,000 ASN; last month partly rated, partly overdue."""
-    today = dt.date.today()
-    year, month = rules.previous_period(today)
+    year, month = rules.previous_period(dt.date.today())
     period = PeriodFactory(year=year, month=month)
     opd = OpdFactory(kode="DISDIK", nama="Dinas Pendidikan")
     Unit.objects.bulk_create([Unit(opd=opd, nama=f"SD Negeri {i:03d} Kapuas") for i in range(SCHOOLS)])
@@ -95,28 +85,26 @@ def disdik(transactional_db):
 
 
 @pytest.fixture
-def phone(monkeypatch, live_server, disdik):
-    """A phone whose browser is logged in as the Kepala (the session cookie set, no page loaded: a cold cache)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def kepalas_phone(browser, live_server, disdik):
+    """`kepalas_phone(**context_options)`: a phone whose browser is logged in as the Kepala
+    (the session cookie set, no page loaded: a cold cache)."""
     client = Client()
     client.force_login(disdik["kepala"])
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport=PHONE)
-        context.add_cookies(
-            [
-                {
-                    "name": django_settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        yield context.new_page()
-        browser.close()
+    cookie = {
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
+    contexts = []
+
+    def open_page(**options):
+        contexts.append(browser.new_context(viewport=PHONE, **options))
+        contexts[-1].add_cookies([cookie])
+        return contexts[-1].new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def bytes_moved(page, url: str) -> int:
@@ -131,8 +119,8 @@ def bytes_moved(page, url: str) -> int:
     return sum(moved)
 
 
-def test_the_first_screen_shows_the_first_overdue_name_and_its_button_within_150_kb(phone, live_server):
-    page = phone
+def test_the_first_screen_shows_the_first_overdue_name_and_its_button_within_150_kb(kepalas_phone, live_server):
+    page = kepalas_phone()
     moved = bytes_moved(page, f"{live_server.url}/opd/DISDIK/")
     assert moved <= BUDGET, f"{moved} bytes"
 
@@ -173,55 +161,37 @@ def test_the_first_screen_shows_the_first_overdue_name_and_its_button_within_150
     assert abs(page.locator("#daftar").bounding_box()["y"]) < 2
 
 
-def test_the_default_list_holds_only_who_must_act_and_the_sort_works_without_javascript(
-    monkeypatch, live_server, disdik
-):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    client = Client()
-    client.force_login(disdik["kepala"])
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-        context.add_cookies(
-            [
-                {
-                    "name": django_settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        page = context.new_page()
-        page.goto(f"{live_server.url}/opd/DISDIK/")
-        # Those who must act: the overdue alone (nobody rated, nobody exempt).
-        assert page.locator(".list-count").inner_text() == f"{OVERDUE} ASN"
-        badges = set(page.locator("#record-list .badge").all_inner_texts())
-        assert badges == {"Belum dinilai, lewat batas"}
+def test_the_default_list_holds_only_who_must_act_and_the_sort_works_without_javascript(kepalas_phone, live_server):
+    page = kepalas_phone(java_script_enabled=False)
+    page.goto(f"{live_server.url}/opd/DISDIK/")
+    # Those who must act: the overdue alone (nobody rated, nobody exempt).
+    assert page.locator(".list-count").inner_text() == f"{OVERDUE} ASN"
+    badges = set(page.locator("#record-list .badge").all_inner_texts())
+    assert badges == {"Belum dinilai, lewat batas"}
 
-        # A plain GET of the form: sort by name, Z to A, and come back at the list.
-        page.select_option("#f-urut", "-nama")
-        page.get_by_role("button", name="Saring").click()
-        page.wait_for_url(re.compile(r"urut=-nama.*#daftar$"))
-        names = page.locator("#record-list td.c-name a").all_inner_texts()
-        assert names == sorted(names, reverse=True) and names[0] == "Kepala SD Negeri 299 Kapuas"
-        assert page.evaluate("window.scrollY") > 0  # at the list's heading, not the top of the page
+    # A plain GET of the form: sort by name, Z to A, and come back at the list.
+    page.select_option("#f-urut", "-nama")
+    page.get_by_role("button", name="Saring").click()
+    page.wait_for_url(re.compile(r"urut=-nama.*#daftar$"))
+    names = page.locator("#record-list td.c-name a").all_inner_texts()
+    assert names == sorted(names, reverse=True) and names[0] == "Kepala SD Negeri 299 Kapuas"
+    assert page.evaluate("window.scrollY") > 0  # at the list's heading, not the top of the page
 
-        # "Semua": everyone, the rated included.
-        page.select_option("#f-status", "semua")
-        page.get_by_role("button", name="Saring").click()
-        page.wait_for_url(re.compile(r"status=semua"))
-        assert page.locator(".list-count").inner_text() == "8001 ASN"
+    # "Semua": everyone, the rated included.
+    page.select_option("#f-status", "semua")
+    page.get_by_role("button", name="Saring").click()
+    page.wait_for_url(re.compile(r"status=semua"))
+    assert page.locator(".list-count").inner_text() == "8001 ASN"
 
-        # Remind all: a page that says how many get a message, and sends nothing until confirmed.
-        page.goto(f"{live_server.url}/opd/DISDIK/")
-        page.get_by_role("link", name="Ingatkan semua yang lewat batas…").click()
-        page.wait_for_url(re.compile(r"/opd/DISDIK/ingatkan/\?"))
-        text = page.locator("main").inner_text()
-        assert f"{NOT_FILED} ASN yang belum mengisi akan diingatkan." in text
-        assert f"{APPRAISERS} atasan akan menerima satu pesan per atasan tentang {WAITING} staf" in text
-        page.get_by_role("link", name="Batal").click()
-        page.wait_for_url(re.compile(r"/opd/DISDIK/.*#daftar$"))
-        from reminders.models import Message
+    # Remind all: a page that says how many get a message, and sends nothing until confirmed.
+    page.goto(f"{live_server.url}/opd/DISDIK/")
+    page.get_by_role("link", name="Ingatkan semua yang lewat batas…").click()
+    page.wait_for_url(re.compile(r"/opd/DISDIK/ingatkan/\?"))
+    text = page.locator("main").inner_text()
+    assert f"{NOT_FILED} ASN yang belum mengisi akan diingatkan." in text
+    assert f"{APPRAISERS} atasan akan menerima satu pesan per atasan tentang {WAITING} staf" in text
+    page.get_by_role("link", name="Batal").click()
+    page.wait_for_url(re.compile(r"/opd/DISDIK/.*#daftar$"))
+    from reminders.models import Message
 
-        assert not Message.objects.exists()
-        browser.close()
+    assert not Message.objects.exists()

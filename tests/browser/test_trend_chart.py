@@ -1,31 +1,18 @@
 """The trend chart on a phone (390x844) and on a desktop, as drawn by a real browser: text that can be read,
 month labels that do not overlap, and the numbers table open on the phone without a click.
 
-Needs Debian's chromium like the other browser tests; skipped without it outside CI.
+Needs Debian's chromium, as every test in tests/browser/ (see conftest.py there).
 """
 
 import datetime as dt
-import os
-import shutil
 
 import pytest
 
 from opd.models import User
 from skp import rules
 from skp.rollup import refresh_rollup
+from tests.browser.conftest import PHONE, log_in
 from tests.factories import AsnFactory, OpdFactory, PeriodFactory, RecordFactory, asn_user
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-PASSWORD = "rahasia-123"
 
 # Each text of the visible chart: its size on the screen (the font size times the SVG's scale), its box.
 TEXTS = """selector => [...document.querySelectorAll(selector)]
@@ -35,19 +22,6 @@ TEXTS = """selector => [...document.querySelectorAll(selector)]
     return {text: el.textContent, px: parseFloat(getComputedStyle(el).fontSize) * el.getScreenCTM().a,
             left: box.left, right: box.right};
   })"""
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop; Django refuses ORM calls there unless told.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -76,21 +50,25 @@ def kepala(transactional_db):
     return user
 
 
-def _dashboard(browser, live_server, kepala, viewport):
-    page = browser.new_page(viewport=viewport)
-    page.goto(f"{live_server.url}/masuk/")
-    page.fill("#id_username", kepala.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/opd/DINKES/")
-    return page
+@pytest.fixture
+def dashboard(browser, live_server, kepala):
+    """`dashboard(viewport)`: the Kepala's dashboard, logged in, on a screen of that size."""
+    contexts = []
+
+    def open_at(viewport):
+        contexts.append(browser.new_context(viewport=viewport))
+        page = contexts[-1].new_page()
+        log_in(page, live_server, kepala)
+        page.wait_for_url("**/opd/DINKES/")
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
 
 
-def test_on_a_phone_the_chart_text_reads_at_11_px_or_more_and_the_numbers_are_open(
-    browser, live_server, kepala, settings
-):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    page = _dashboard(browser, live_server, kepala, {"width": 390, "height": 844})
+def test_on_a_phone_the_chart_text_reads_at_11_px_or_more_and_the_numbers_are_open(dashboard):
+    page = dashboard(PHONE)
     chart = page.locator("figure.trend")
     assert chart.locator("svg.trend-narrow").is_visible()
     assert not chart.locator("svg.trend-wide").is_visible()
@@ -115,9 +93,8 @@ def test_on_a_phone_the_chart_text_reads_at_11_px_or_more_and_the_numbers_are_op
     assert [row.split("\t")[1] for row in rows[-3:]] == ["40%", "60%", "100%"]
 
 
-def test_on_a_desktop_the_wide_chart_shows_and_the_numbers_are_a_click_away(browser, live_server, kepala, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    page = _dashboard(browser, live_server, kepala, {"width": 1280, "height": 900})
+def test_on_a_desktop_the_wide_chart_shows_and_the_numbers_are_a_click_away(dashboard):
+    page = dashboard({"width": 1280, "height": 900})
     chart = page.locator("figure.trend")
     assert chart.locator("svg.trend-wide").is_visible()
     assert not chart.locator("svg.trend-narrow").is_visible()

@@ -3,6 +3,8 @@
 import datetime as dt
 from importlib import import_module
 
+import pytest
+
 from reminders.models import ReminderRule
 from reminders.schedule import due_occasions
 from skp.rules import WIB
@@ -20,17 +22,28 @@ def due(*args, deadlines=None, rules_=DEFAULTS):
     )
 
 
-def test_nothing_of_the_chased_period_is_due_before_the_10th():
-    # 9 November 2026 is a Monday: September's weekly digest (until 15 November) is what is due.
-    assert due(2026, 11, 9, 23, 59, 59) == ["2026-09/opd_digest/2026-11-09"]
-
-
-def test_on_the_10th_the_asn_and_their_appraisers_are_reminded():
-    assert due(2026, 11, 10, 0, 0) == [
-        "2026-09/opd_digest/2026-11-09",
-        "2026-10/asn_reminder/2026-11-10",
-        "2026-10/atasan_digest/2026-11-10",
-    ]
+@pytest.mark.parametrize(
+    ("moment", "keys"),
+    [
+        # 9 November 2026 is a Monday: September's weekly digest (until 15 November) is what is due.
+        ((2026, 11, 9, 23, 59, 59), ["2026-09/opd_digest/2026-11-09"]),
+        (
+            (2026, 11, 10, 0, 0),
+            ["2026-09/opd_digest/2026-11-09", "2026-10/asn_reminder/2026-11-10", "2026-10/atasan_digest/2026-11-10"],
+        ),
+        (
+            (2026, 11, 23, 7, 0),
+            ["2026-10/escalation/2026-11-22", "2026-10/opd_digest/2026-11-23", "2026-10/summary/2026-11-20"],
+        ),
+    ],
+    ids=[
+        "nothing of the chased period before the 10th",
+        "on the 10th the ASN and their appraisers are reminded",
+        "on the 23rd, a Monday, the weekly digest replaces the 16th and missed ones catch up",
+    ],
+)
+def test_all_that_is_due_at_a_moment(moment, keys):
+    assert due(*moment) == keys
 
 
 def test_the_14th_takes_the_place_of_the_10th():
@@ -54,14 +67,6 @@ def test_previous_period_digests_stop_at_the_next_deadline():
 def test_escalation_is_due_seven_days_after_the_deadline_to_the_second():
     assert "2026-10/escalation/2026-11-22" not in due(2026, 11, 22, 23, 59, 58)
     assert "2026-10/escalation/2026-11-22" in due(2026, 11, 22, 23, 59, 59)
-
-
-def test_on_the_23rd_monday_the_weekly_digest_replaces_the_16th_and_missed_ones_catch_up():
-    assert due(2026, 11, 23, 7, 0) == [
-        "2026-10/escalation/2026-11-22",
-        "2026-10/opd_digest/2026-11-23",
-        "2026-10/summary/2026-11-20",
-    ]
 
 
 def test_mondays_continue_until_the_next_month_s_deadline():

@@ -102,6 +102,12 @@ def queries(client, url, **headers):
     return len(ctx.captured_queries)
 
 
+def kepala_sees(client, dinkes, url: str = "/opd/DINKES/") -> str:
+    """The page at `url` as the Kepala of Dinas Kesehatan gets it."""
+    client.force_login(dinkes["kepala"])
+    return client.get(url).content.decode()
+
+
 def listed(page: str) -> str:
     """The list of ASN on a page (its section), without the rest of the page."""
     start = page.index('id="record-list"')
@@ -109,8 +115,7 @@ def listed(page: str) -> str:
 
 
 def test_the_kepala_sees_who_is_late_first_and_who_must_act(client, dinkes):
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/").content.decode()
+    page = kepala_sees(client, dinkes)
     assert "Laporan Maret 2025 paling lambat 15 April 2025, 23.59 WIB." in page
     # The first line: the overdue (Budi, Citra, the puskesmas head and the Kepala Dinas, no record yet) by who acts.
     assert "<strong>4 lewat batas:</strong> 3 belum mengisi, 1 menunggu penilaian atasan" in page
@@ -128,8 +133,7 @@ def test_the_kepala_sees_who_is_late_first_and_who_must_act(client, dinkes):
 
 
 def test_the_first_line_and_the_list_come_before_the_appraisers_units_counts_and_trend(client, dinkes):
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/").content.decode()
+    page = kepala_sees(client, dinkes)
     order = [
         page.index(marker)
         for marker in (
@@ -156,16 +160,14 @@ def test_before_the_deadline_the_first_line_counts_who_is_not_yet_rated(client, 
     RecordFactory(asn=Asn.objects.get(nama="Budi Menunggu"), period=april, stage="submitted")
     refresh_rollup()
     with time_machine.travel(dt.datetime(2025, 5, 12, 9, 0, tzinfo=WIB), tick=False):
-        client.force_login(dinkes["kepala"])
-        page = client.get("/opd/DINKES/").content.decode()
+        page = kepala_sees(client, dinkes)
     assert "belum dinilai, belum jatuh tempo:</strong>" in page and "1 menunggu penilaian atasan" in page
     assert "ingatkan/?periode" not in page  # nobody is overdue yet: no "remind all"
     assert "Budi Menunggu" in listed(page)  # not yet due, but someone must act
 
 
 def test_the_sort_select_sorts_with_a_plain_get(client, dinkes):
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/?status=semua&urut=-nama").content.decode()
+    page = kepala_sees(client, dinkes, "/opd/DINKES/?status=semua&urut=-nama")
     assert '<label for="f-urut">Urutkan</label>' in page
     assert '<option value="-nama" selected>Nama, Z–A</option>' in page
     rows = listed(page)
@@ -173,8 +175,7 @@ def test_the_sort_select_sorts_with_a_plain_get(client, dinkes):
 
 
 def test_teachers_are_counted_as_their_own_group(client, dinkes):
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/").content.decode()
+    page = kepala_sees(client, dinkes)
     assert "Guru (dinilai melalui Ruang GTK)" in page
     group_row = page[page.index('<th scope="row">Guru</th>') :][:300]
     assert "<td>1</td>" in group_row
@@ -183,16 +184,14 @@ def test_teachers_are_counted_as_their_own_group(client, dinkes):
 def test_while_the_deadline_is_open_a_banner_counts_the_days(client, dinkes):
     PeriodFactory(year=2025, month=4)
     with time_machine.travel(dt.datetime(2025, 5, 12, 9, 0, tzinfo=WIB), tick=False):
-        client.force_login(dinkes["kepala"])
-        page = client.get("/opd/DINKES/").content.decode()
+        page = kepala_sees(client, dinkes)
     assert "Sisa 3 hari." in page
     assert "Belum jatuh tempo" in page
 
 
 def test_filters_sort_and_pages_have_real_links(client, dinkes):
     grow(dinkes["opd"], dinkes["unit"], dinkes["march"], 60)
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/?status=overdue&urut=nama").content.decode()
+    page = kepala_sees(client, dinkes, "/opd/DINKES/?status=overdue&urut=nama")
     # Budi, Citra, the puskesmas head and the Kepala Dinas (no record yet), and the 60 new.
     assert "64 ASN" in page
     assert "Halaman 1 dari 2" in page
@@ -207,8 +206,7 @@ def test_filters_sort_and_pages_have_real_links(client, dinkes):
 
 
 def test_text_search_finds_by_name_or_nip(client, dinkes):
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/?q=citra").content.decode()
+    page = kepala_sees(client, dinkes, "/opd/DINKES/?q=citra")
     assert "Citra Belum" in page and "Budi Menunggu" not in page
     nip = Asn.objects.get(nama="Budi Menunggu").nip
     page = client.get(f"/opd/DINKES/?q={nip[:10]}").content.decode()
@@ -216,8 +214,7 @@ def test_text_search_finds_by_name_or_nip(client, dinkes):
 
 
 def test_the_teachers_filter_lists_teachers_or_everyone_else(client, dinkes):
-    client.force_login(dinkes["kepala"])
-    teachers = client.get("/opd/DINKES/?guru=1&status=semua").content.decode().split('id="record-list"')[1]
+    teachers = kepala_sees(client, dinkes, "/opd/DINKES/?guru=1&status=semua").split('id="record-list"')[1]
     assert "Eka Guru" in teachers and "Ani Tepat" not in teachers
     assert 'option value="1" selected' in client.get("/opd/DINKES/?guru=1").content.decode()
     others = client.get("/opd/DINKES/?guru=0&status=semua").content.decode().split('id="record-list"')[1]
@@ -225,9 +222,8 @@ def test_the_teachers_filter_lists_teachers_or_everyone_else(client, dinkes):
 
 
 def test_the_unit_table_drills_down_to_the_unit(client, dinkes):
-    client.force_login(dinkes["kepala"])
     link = f'href="/opd/DINKES/?periode=2025-03&amp;unit={dinkes["unit"].pk}#daftar"'
-    page = client.get("/opd/DINKES/").content.decode()
+    page = kepala_sees(client, dinkes)
     assert link in page
     units_page = client.get("/opd/DINKES/unit/").content.decode()
     assert link in units_page
@@ -238,8 +234,7 @@ def test_the_unit_table_drills_down_to_the_unit(client, dinkes):
 
 def test_stale_data_is_said_in_red(client, dinkes):
     MonthlyRecord.objects.update(last_synced_at=NOW - dt.timedelta(days=2))
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/").content.decode()
+    page = kepala_sees(client, dinkes)
     assert 'class="freshness stale"' in page
     assert "lebih dari sehari" in page
     MonthlyRecord.objects.update(last_synced_at=NOW - dt.timedelta(hours=2))
@@ -314,8 +309,7 @@ def test_the_dashboard_ranks_appraisers_by_staff_waiting_for_their_rating(client
         asn=AsnFactory(opd=dinkes["opd"], nama="Kiki Tanpa Penilai"), period=dinkes["march"], stage="submitted"
     )
     refresh_rollup()
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/").content.decode()
+    page = kepala_sees(client, dinkes)
     start = page.index('id="penilai"')
     ranking = page[start : page.index("</section>", start)]
     assert "4 staf sudah mengisi dan menunggu penilaian atasannya." in ranking
@@ -335,8 +329,7 @@ def test_the_dashboard_ranks_appraisers_by_staff_waiting_for_their_rating(client
 
 def test_an_opd_with_hundreds_of_units_picks_a_unit_on_the_unit_page(client, dinkes):
     Unit.objects.bulk_create([Unit(opd=dinkes["opd"], nama=f"SD Negeri {i}") for i in range(160)])
-    client.force_login(dinkes["kepala"])
-    page = client.get("/opd/DINKES/").content.decode()
+    page = kepala_sees(client, dinkes)
     assert 'id="f-unit"' not in page
     assert 'href="/opd/DINKES/unit/?periode=2025-03"' in page
     chosen = client.get(f"/opd/DINKES/?unit={dinkes['unit'].pk}").content.decode()

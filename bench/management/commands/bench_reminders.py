@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -56,33 +57,16 @@ class Command(BaseCommand):
             no_quota = {"EMAIL_MAX_PER_MINUTE": 0, "EMAIL_MAX_PER_HOUR": 0, "EMAIL_MAX_PER_DAY": 0}
             with override_settings(**smtp, **no_quota):
                 for label, as_of in scenarios:
-                    due = [
-                        o
-                        for o in due_occasions(as_of=as_of, deadlines={}, rules_=list(ReminderRule.objects.all()))
-                        if o.kind in KINDS
-                    ]
+                    due = self._due(as_of)
                     if not due:
                         raise CommandError("no reminder of the 10th in the schedule")
-                    keys = [o.key for o in due]
-                    self._forget(keys)
-                    try:
+                    with self._forgotten(due):
                         self._run(label, due, as_of)
-                    finally:
-                        self._forget(keys)
             # Then everyone reminded within the configured quotas, the outbox run every minute as beat does.
             label, as_of = scenarios[-1]
-            with override_settings(**smtp):
-                due = [
-                    o
-                    for o in due_occasions(as_of=as_of, deadlines={}, rules_=list(ReminderRule.objects.all()))
-                    if o.kind in KINDS
-                ]
-                keys = [o.key for o in due]
-                self._forget(keys)
-                try:
-                    self._run_within_quotas(label, due, as_of)
-                finally:
-                    self._forget(keys)
+            due = self._due(as_of)
+            with override_settings(**smtp), self._forgotten(due):
+                self._run_within_quotas(label, due, as_of)
         finally:
             sink.terminate()
             sink.wait(10)
@@ -157,8 +141,22 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"{'total (target <= 60 s)':<34} {total_s:>7.1f}s")
 
-    def _forget(self, keys):
+    def _due(self, as_of):
+        """The reminders and digests the schedule has due at that moment."""
+        rules_ = list(ReminderRule.objects.all())
+        return [o for o in due_occasions(as_of=as_of, deadlines={}, rules_=rules_) if o.kind in KINDS]
+
+    @contextmanager
+    def _forgotten(self, due):
         """A benchmark run leaves nothing behind, so the next one starts from the same place."""
+        keys = [o.key for o in due]
+        self._forget(keys)
+        try:
+            yield
+        finally:
+            self._forget(keys)
+
+    def _forget(self, keys):
         Message.objects.filter(occasion__in=keys).delete()
         Occasion.objects.filter(key__in=keys).delete()
 

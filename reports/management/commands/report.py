@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from reports import recaps
-from skp.management.options import as_of_option, opd_option, period_option, write_output
+from skp.management.options import scope_options, write_output
 
 
 class Command(BaseCommand):
@@ -17,11 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", help="ISO-8601 moment the data is read at (naive means WIB; default: now)")
 
     def handle(self, *args, **options):
-        period, opd, as_of = (
-            period_option(options["period"]),
-            opd_option(options["opd"]),
-            as_of_option(options["as_of"]),
-        )
+        period, opd, as_of = scope_options(options)
         kind = options["format"]
         if opd is None:
             data = getattr(recaps, f"regency_recap_{kind}")(period=period, as_of=as_of)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from opd.models import Opd
 from reports import recaps
-from skp.management.options import as_of_option, opd_option, period_option, write_output
+from skp.management.options import scope_options, write_output
 from tpp.selectors import basis_for
 
 
@@ -24,11 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", help="ISO-8601 moment for a draft basis (default: now)")
 
     def handle(self, *args, **options):
-        period, opd, as_of = (
-            period_option(options["period"]),
-            opd_option(options["opd"]),
-            as_of_option(options["as_of"]),
-        )
+        period, opd, as_of = scope_options(options)
         kind, output = options["format"], options["output"]
         if kind != "json" and not output:
             raise CommandError(f"--format {kind} needs --output", returncode=2)
