@@ -24,8 +24,8 @@ SCHOOLS = 300
 ASN = 8000
 BUDGET = 150 * 1024  # bytes a cold load of the dashboard may move
 # Of the 7,700 teachers, a tenth each: six rated, one filed and waiting (for the heads of 30 schools), three not
-# filed; the 300 heads and the Kepala Dinas have no record. The page writes whole numbers plainly.
-OVERDUE, NOT_FILED, WAITING, APPRAISERS = "3381", "2611", "770", "30"
+# filed; the 300 heads and the Kepala Dinas have no record. Thousands are grouped the Indonesian way (3.381).
+OVERDUE, NOT_FILED, WAITING, APPRAISERS = "3.381", "2.611", "770", "30"
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_the_default_list_holds_only_who_must_act_and_the_sort_works_without_jav
     page.select_option("#f-status", "semua")
     page.get_by_role("button", name="Saring").click()
     page.wait_for_url(re.compile(r"status=semua"))
-    assert page.locator(".list-count").inner_text() == "8001 ASN"
+    assert page.locator(".list-count").inner_text() == "8.001 ASN"
 
     # Remind all: a page that says how many get a message, and sends nothing until confirmed.
     page.goto(f"{live_server.url}/opd/DISDIK/")
