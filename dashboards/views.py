@@ -230,7 +230,7 @@ def opd_detail(request, kode):
         "open_tickets": open_ticket_count(opd.pk),
         **_freshness(opd.pk),
     }
-    return render(request, "skp/opd_detail.html", context, status=400 if period_error else 200)
+    return render(request, "dashboards/opd_detail.html", context, status=400 if period_error else 200)
 
 
 def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str]) -> dict:
@@ -246,7 +246,7 @@ def _opd_parts(request, scope, opd, period, now, can_nudge: bool, names: set[str
     params = _list_params(request, opd_id=opd.pk, default_status=MUST_ACT)
     # The request for the list's links and the filters' form, which keep the address's filters.
     context = {"request": request, "opd": opd, "period": period, "can_nudge": can_nudge}
-    template = "skp/opd_detail.html#"
+    template = "dashboards/opd_detail.html#"
     parts = {}
     if "list" in names:
         listed = _list_context(request=request, period=period, now=now, scope=scope, params=params)
@@ -334,7 +334,7 @@ def opd_units(request, kode):
         "cards": [(s, rules.STATUS_LABELS[s], 0) for s in rules.STATUSES],
         **_freshness(opd.pk),
     }
-    return render(request, "skp/opd_units.html", context, status=400 if period_error else 200)
+    return render(request, "dashboards/opd_units.html", context, status=400 if period_error else 200)
 
 
 @require_GET
@@ -356,7 +356,7 @@ def staff(request):
         context["can_nudge"] = True
         context["nudged"] = last_reminded(context["page"], period=period)
     if _is_list_swap(request):
-        return render(request, "skp/staff.html#record-list", context)
+        return render(request, "dashboards/staff.html#record-list", context)
 
     everyone = compliance_rows(period=period, as_of=now, scope=scope, names=False).filter(scope.staff_rows_q())
     counts = compliance_summary(everyone)
@@ -371,7 +371,7 @@ def staff(request):
             **_freshness(),
         }
     )
-    return render(request, "skp/staff.html", context, status=400 if period_error else 200)
+    return render(request, "dashboards/staff.html", context, status=400 if period_error else 200)
 
 
 def _teachers_on_cycle(rows, period) -> dict | None:
@@ -424,7 +424,7 @@ def asn_detail(request, nip):
         "viewer": viewer,
         **_freshness(asn.opd_id),
     }
-    return render(request, "skp/asn_detail.html", context)
+    return render(request, "dashboards/asn_detail.html", context)
 
 
 @require_GET
@@ -451,4 +451,4 @@ def regency(request):
         "chart": trend_chart(points, TREND_SERIES),
         **_freshness(),
     }
-    return render(request, "skp/regency.html", context, status=400 if period_error else 200)
+    return render(request, "dashboards/regency.html", context, status=400 if period_error else 200)
