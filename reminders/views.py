@@ -88,7 +88,7 @@ def _nudged(request, asn_id: int | None, period, *, back: str):
 @login_required
 def nudge_one(request, kode, nip):
     scope, opd = _nudge_scope(request, kode)
-    period = posted_period(request)
+    period = _stored(posted_period(request))
     # The ASN must be on this OPD's list for that month (where they were, not where they are).
     rows = compliance_rows(
         period=period, as_of=timezone.now(), scope=scope, filters=RowFilters(opd_id=opd.pk), names=False, detail=False
@@ -102,7 +102,7 @@ def nudge_one(request, kode, nip):
 def nudge_staff(request, nip):
     """An appraiser or unit head reminds one of their own staff (from "Staf saya")."""
     scope = scope_that(request, Scope.leads_staff)
-    period = posted_period(request)
+    period = _stored(posted_period(request))
     rows = compliance_rows(period=period, as_of=timezone.now(), scope=scope, names=False, detail=False)
     asn_id = rows.filter(scope.staff_rows_q(), nip=nip).values_list("pk", flat=True).first()
     return _nudged(request, asn_id, period, back=reverse("staff"))
@@ -113,7 +113,7 @@ def nudge_staff(request, nip):
 def nudge_appraiser(request, kode, nip):
     """One appraiser, reminded of all their staff of this OPD who filed and wait for their rating."""
     scope, opd = _nudge_scope(request, kode)
-    period = posted_period(request)
+    period = _stored(posted_period(request))
     atasan_id = Asn.objects.filter(nip=nip).values_list("pk", flat=True).first()
     waiting = list(
         waiting_rows(period=period, as_of=timezone.now(), opd_id=opd.pk)
@@ -142,7 +142,7 @@ def nudge_overdue(request, kode):
     """
     scope, opd = _nudge_scope(request, kode)
     if request.method == "POST" and request.POST.get("konfirmasi") == "1":
-        period = posted_period(request)
+        period = _stored(posted_period(request))
         overdue = compliance_rows(
             period=period,
             as_of=timezone.now(),
@@ -154,9 +154,10 @@ def nudge_overdue(request, kode):
         result = services.nudge(asn_ids=list(overdue), period=period, by=request.user)
         messages.info(request, _nudge_message(result))
         return _back_to_list(request, reverse("opd_detail", args=[opd.kode]))
-    period = posted_period(request) if request.method == "POST" else chosen_period(request)[0]
+    period = _stored(posted_period(request) if request.method == "POST" else chosen_period(request)[0])
     dashboard = reverse("opd_detail", args=[opd.kode])
-    back = request.POST.get("next") or request.GET.get("next") or ""
+    # The page the link was followed from (after htmx swaps its address is the list as it stands now).
+    back = request.POST.get("next") or request.GET.get("next") or request.META.get("HTTP_REFERER", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = f"{dashboard}?periode={period.key}"
     context = {
@@ -166,6 +167,13 @@ def nudge_overdue(request, kode):
         "next": back,
     }
     return render(request, "reminders/nudge_overdue_confirm.html", context)
+
+
+def _stored(period):
+    """A period never brought in from BKN has no records and no one to remind: as if the address did not exist."""
+    if not period.pk:
+        raise Http404
+    return period
 
 
 def _back_to_list(request, default: str):

@@ -58,7 +58,11 @@ def dashboard_keys(request, *, opd, period, chased, now, can_nudge: bool) -> dic
     keys["page"] = _key("page", *base)
     keys["appraisers"] = _key("appraisers", *base, can_nudge)
     query = sorted((name, values) for name, values in request.GET.lists())
-    if all(name in LIST_PARAMETERS and len(values) == 1 and len(values[0]) <= 20 for name, values in query):
+    # The filter form always sends its search box, empty or not: an empty one is a list like any other.
+    if all(
+        (name in LIST_PARAMETERS or (name == "q" and values == [""])) and len(values) == 1 and len(values[0]) <= 20
+        for name, values in query
+    ):
         keys["filters"] = _key("filters", *base, request.path, query)
         keys["list"] = _key("list", *base, request.path, query, can_nudge)
     return keys

@@ -53,14 +53,16 @@ def test_remind_all_overdue_without_javascript_asks_first_then_goes_back_to_the_
     back = reverse("opd_detail", args=["DINKES"]) + "?periode=2026-10"
     dashboard = client.get(back).text
     # The button is a link to a page that says who will get a message; nothing is sent by opening it.
-    confirm_url = "/opd/DINKES/ingatkan/?periode=2026-10&amp;next=/opd/DINKES/%3Fperiode%3D2026-10"
+    # The link carries no return address: the page the Kepala followed it from (after htmx filtering, the list
+    # as it stands) is the one they go back to.
+    confirm_url = "/opd/DINKES/ingatkan/?periode=2026-10"
     assert f'href="{confirm_url}"' in dashboard
-    page = client.get(confirm_url.replace("&amp;", "&")).text
+    page = client.get(confirm_url, headers={"Referer": f"http://testserver{back}"}).text
     assert "Ingatkan semua yang lewat batas?" in page
     assert "3 ASN yang belum mengisi akan diingatkan." in page  # Ani, Eka and Fajar
     assert "1 atasan akan menerima satu pesan per atasan tentang 1 staf yang sudah mengisi" in page  # Budi's
     assert '<input type="hidden" name="konfirmasi" value="1">' in page
-    assert f'<a href="{back}#daftar">Batal</a>' in page
+    assert f'<a href="http://testserver{back}#daftar">Batal</a>' in page
     # A POST that was not confirmed (an old form, a replayed request) shows the question again and sends nothing.
     with django_capture_on_commit_callbacks(execute=True):
         unconfirmed = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2026-10", "next": back})
@@ -90,6 +92,19 @@ def test_the_confirmation_of_remind_all_never_sends_elsewhere(client, world):
     page = client.get("/opd/DINKES/ingatkan/?periode=2026-10&next=https://evil.example/").text
     assert "evil.example" not in page
     assert '<a href="/opd/DINKES/?periode=2026-10#daftar">Batal</a>' in page
+    # Nor to another site it was followed from.
+    page = client.get("/opd/DINKES/ingatkan/?periode=2026-10", headers={"Referer": "https://evil.example/x"}).text
+    assert "evil.example" not in page
+
+
+def test_a_month_never_brought_in_from_bkn_has_no_one_to_remind(client, world):
+    client.force_login(world.kepala)
+    assert client.get("/opd/DINKES/ingatkan/?periode=2025-01").status_code == 404
+    confirmed = client.post(reverse("nudge_overdue", args=["DINKES"]), {"periode": "2025-01", "konfirmasi": "1"})
+    assert confirmed.status_code == 404
+    one = client.post(reverse("nudge_one", args=["DINKES", world.lazy.nip]), {"periode": "2025-01"})
+    assert one.status_code == 404
+    assert not Message.objects.exists() and mail.outbox == []
 
 
 def test_only_heads_of_that_opd_and_bkpsdm_may_remind(client, world):

@@ -183,6 +183,15 @@ def test_a_text_search_is_built_not_kept(client, world):
     assert "Ani Belum Mengisi" in page and "Citra Sudah Dinilai" not in page
 
 
+def test_a_list_chosen_through_the_filter_form_with_its_empty_search_box_is_kept(client, world):
+    client.force_login(world.kepala)
+    form = PAGE + "&status=semua&guru=&jenis=&q=&urut=nama"
+    _, built = load(client, form)
+    page, again = load(client, form)
+    assert again < built  # read back, not built again
+    assert "Citra Sudah Dinilai" in page
+
+
 def test_a_batch_renews_the_versions_once_at_the_end_and_only_after_a_change(world):
     def versions():
         return dict(Opd.objects.values_list("kode", "data_version"))
