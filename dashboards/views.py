@@ -82,7 +82,6 @@ SORT_CHOICES = [
 # pending, the rows that show who must act and a reminder button), and "semua", everyone.
 MUST_ACT = "perlu"
 EVERYONE = "semua"
-MUST_ACT_STATUSES = (rules.OVERDUE, rules.PENDING)
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def _list_params(request, *, opd_id=None, default_status: str = EVERYONE) -> Lis
             opd_id=opd_id,
             unit_id=unit_id,
             status=status if status in rules.STATUSES else None,
-            statuses=MUST_ACT_STATUSES if status == MUST_ACT else (),
+            statuses=rules.UNRATED if status == MUST_ACT else (),
             is_guru=is_guru,
             kind=kind,
             text=text,
@@ -392,8 +391,7 @@ def _teachers_on_cycle(rows, period) -> dict | None:
     )
     if not stages["total"]:
         return None
-    help_url = TeacherCycle.objects.filter(year=period.year).values_list("help_url", flat=True).first()
-    return {**stages, "cycle": cycle, "help_url": help_url or ""}
+    return {**stages, "cycle": cycle, "help_url": TeacherCycle.help_url_of(period.year)}
 
 
 @require_GET

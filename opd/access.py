@@ -101,6 +101,10 @@ class Scope:
         return q
 
 
+# The portal's own reads (the rollup, reminders, recaps, TPP): every OPD, seen by no one in particular.
+EVERYONE = Scope(role="system", all_opd=True)
+
+
 def scope_for(user) -> Scope:
     """The one place that decides which OPD, units and ASN a user may see."""
     if not user.is_authenticated or not user.is_active:

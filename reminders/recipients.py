@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
 
-from opd.access import Scope
+from opd.access import EVERYONE
 from opd.models import Asn, Opd, User
 from skp import rules
 from skp.models import Period
@@ -14,7 +14,6 @@ from skp.summaries import opd_ranking, period_summary
 
 from .models import Kind, Message, Unsubscription
 
-EVERYONE = Scope(role="system", all_opd=True)
 # A digest lists this many names; the rest are counted and one click away.
 DIGEST_ROWS = 300
 

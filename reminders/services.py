@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 
+from opd.access import EVERYONE
 from opd.models import Asn, Opd
 from opd.services import opd_data_changed
 from skp import rules
@@ -288,7 +289,7 @@ def nudge(*, asn_ids: list[int], period: Period, by, now: dt.datetime | None = N
     now = now or timezone.now()
     today = timezone.localdate(now)
     rows = list(
-        with_names(compliance_rows(period=period, as_of=now, scope=recipients.EVERYONE, names=False), "atasan")
+        with_names(compliance_rows(period=period, as_of=now, scope=EVERYONE, names=False), "atasan")
         .filter(pk__in=asn_ids, status__in=[rules.OVERDUE, rules.PENDING])
         .annotate(
             has_login=recipients.has_login(),

@@ -6,7 +6,7 @@ from itertools import groupby
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from opd.access import Scope
+from opd.access import EVERYONE
 from opd.models import Opd
 from skp import rules
 from skp.appraisers import appraiser_ranking
@@ -18,7 +18,6 @@ from tpp.selectors import Basis
 
 from .exports import Sheet, pdf_bytes, pdf_in_parts, xlsx_bytes
 
-EVERYONE = Scope(role="system", all_opd=True)
 GROUPS = [(key, label) for key, label, _css in TREND_SERIES]
 
 

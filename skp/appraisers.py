@@ -10,15 +10,12 @@ import datetime as dt
 
 from django.db.models import Count, F, QuerySet
 
-from opd.access import Scope
+from opd.access import EVERYONE
 from opd.models import Asn
 
 from . import rules
 from .models import Period
 from .selectors import RowFilters, compliance_rows, with_names
-
-EVERYONE = Scope(role="system", all_opd=True)
-UNRATED = (rules.PENDING, rules.OVERDUE)
 
 
 def waiting_rows(*, period: Period, as_of: dt.datetime, opd_id: int | None = None) -> QuerySet:
@@ -26,7 +23,8 @@ def waiting_rows(*, period: Period, as_of: dt.datetime, opd_id: int | None = Non
     rows = compliance_rows(period=period, as_of=as_of, scope=EVERYONE, filters=RowFilters(opd_id=opd_id), names=False)
     # A filed record is a stored one, so its appraiser is the record's: filtering on the record's
     # column (rather than month_atasan_id's CASE) lets PostgreSQL start from the appraiser's records.
-    return rows.filter(status__in=UNRATED, stage_then=rules.SUBMITTED).annotate(record_atasan_id=F("rec__atasan_id"))
+    waiting = rows.filter(status__in=rules.UNRATED, stage_then=rules.SUBMITTED)
+    return waiting.annotate(record_atasan_id=F("rec__atasan_id"))
 
 
 def appraiser_ranking(*, period: Period, as_of: dt.datetime, opd_id: int, limit: int | None = None) -> dict:

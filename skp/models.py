@@ -238,6 +238,11 @@ class TeacherCycle(models.Model):
         stored = dict(cls.objects.filter(year__in=years).values_list("year", "cycle"))
         return {year: stored.get(year, rules.BULANAN) for year in years}
 
+    @classmethod
+    def help_url_of(cls, year: int) -> str:
+        """BKPSDM's Ruang GTK help page for the year's teachers, "" when it gave none."""
+        return cls.objects.filter(year=year).values_list("help_url", flat=True).first() or ""
+
 
 # What BKN's Laporan Penilaian row says of a month: a sync writes these, the admin shows them read-only.
 RATING_FIELDS = ("stage", "submitted_at", "rated_at", "rating_hasil", "rating_perilaku", "predikat_bkn")

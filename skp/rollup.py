@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from opd.access import Scope
+from opd.access import EVERYONE
 from opd.services import opd_data_changed
 
 from . import rules
@@ -20,7 +20,6 @@ from .models import Period, StatusRollup
 # Long after any rating: every stored rating counts, every unrated record is
 # "unrated" (pending or overdue is decided when read, against the clock).
 _END_OF_TIME = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
-_EVERYONE = Scope(role="system", all_opd=True)
 
 
 FIELDS = ("total", "exempt", "on_time", "late", "unrated")
@@ -30,7 +29,7 @@ def aggregate(period: Period, opd_ids: set[int] | None = None) -> list[dict]:
     """Count one period from the records themselves: one query, grouped by OPD, unit and teacher."""
     from .selectors import compliance_rows  # selectors read the rollup; import late to avoid a cycle
 
-    rows = compliance_rows(period=period, as_of=_END_OF_TIME, scope=_EVERYONE)
+    rows = compliance_rows(period=period, as_of=_END_OF_TIME, scope=EVERYONE)
     if opd_ids is not None:
         rows = rows.filter(month_opd_id__in=opd_ids)
     # Teachers by the jabatan of that month: their group reads its own deadline (teacher_deadline).

@@ -26,6 +26,8 @@ LATE = "late"
 OVERDUE = "overdue"
 PENDING = "pending"
 STATUSES = (EXEMPT, ON_TIME, LATE, OVERDUE, PENDING)
+# Not rated yet: before the deadline and after it, the rows where someone must still act.
+UNRATED = (OVERDUE, PENDING)
 STATUS_LABELS = {
     ON_TIME: gettext_lazy("On time"),
     LATE: gettext_lazy("Late"),

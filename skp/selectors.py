@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from opd.access import Scope
+from opd.access import EVERYONE, Scope
 from opd.models import Asn
 
 from . import expressions, rules
@@ -385,7 +385,7 @@ def chased_month(*, asn: Asn, item: dict, as_of: dt.datetime) -> dict:
     help_url = ""
     if item["is_guru"]:
         year = (item["cycle"] or item["period"]).year
-        help_url = TeacherCycle.objects.filter(year=year).values_list("help_url", flat=True).first() or ""
+        help_url = TeacherCycle.help_url_of(year)
     days_left = (item["deadline"].astimezone(rules.WIB).date() - as_of.astimezone(rules.WIB).date()).days
     return {
         **item,
@@ -408,8 +408,8 @@ def unrated_by_stage(*, period: Period, as_of: dt.datetime, opd_id: int) -> dict
     rows = compliance_rows(
         period=period,
         as_of=as_of,
-        scope=Scope(role="system", all_opd=True),
-        filters=RowFilters(opd_id=opd_id, statuses=(rules.OVERDUE, rules.PENDING)),
+        scope=EVERYONE,
+        filters=RowFilters(opd_id=opd_id, statuses=rules.UNRATED),
         names=False,
     )
     # Overdue: who must act by the rule (rules.must_act); before the deadline, the same by the stage.
@@ -437,7 +437,7 @@ def heads_waiting(*, period: Period, as_of: dt.datetime, opd_id: int, limit: int
         compliance_rows(
             period=period,
             as_of=as_of,
-            scope=Scope(role="system", all_opd=True),
+            scope=EVERYONE,
             filters=RowFilters(opd_id=opd_id, is_guru=True),
             names=False,
         ),

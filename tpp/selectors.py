@@ -7,15 +7,13 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from opd.access import Scope
+from opd.access import EVERYONE
 from opd.models import Opd
 from skp import rules
 from skp.models import Period, Predikat
 from skp.selectors import RowFilters, compliance_rows, with_names
 
 from .models import BasisRow, Finalisation, RuleSet, ShareRule
-
-EVERYONE = Scope(role="system", all_opd=True)
 
 
 @dataclass(frozen=True)
