@@ -76,3 +76,22 @@ def test_the_appraiser_s_digest_names_the_staff_waiting_for_their_rating(march):
     digest = texts[appraiser.email]
     assert "Menunggu penilaian Anda di e-Kinerja" in digest
     assert f"{waiting.nama} ({waiting.nip})" in digest
+
+
+def test_the_first_line_counts_the_rows_the_list_shows_on_bkn_data(march):
+    """The dashboard's first line (one aggregate) and its list (row by row) say the same of BKN's rows."""
+    head = march.opd.head or Asn.objects.filter(opd=march.opd).exclude(pk=march.pk).first()
+    client = Client()
+    client.force_login(UserFactory(username=head.nip, asn=head, role=User.Role.KEPALA_OPD, opd=march.opd))
+    url = reverse("opd_detail", args=[march.opd.kode])
+    with time_machine.travel(AFTER_DEADLINE, tick=False):
+        page = client.get(url, {"periode": "2025-03"}).text
+        listed = client.get(url, {"periode": "2025-03", "status": "overdue"}).text
+    line = re.search(r"<strong>(\d+) lewat batas:</strong> (\d+) belum mengisi, (\d+) menunggu penilaian atasan", page)
+    overdue, not_filed, waiting = (int(n) for n in line.groups())
+    rows = listed[listed.index('id="record-list"') :]
+    rows = rows[: rows.index("</section>")]
+    assert overdue == rows.count("<tr>") - 1 < 50  # the header row apart; one page holds them all
+    assert waiting == rows.count("Atasan: ") >= 1  # the row of WAITING_DASH, filed and waiting, among them
+    assert not_filed == rows.count("ASN: mengisi laporan") >= 1
+    assert overdue == not_filed + waiting
