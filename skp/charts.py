@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
+from .templatetags.kinerja import percent  # as the numbers table writes them
+
 # Colour, dash, stroke width and dot radius of each line, as SVG attributes so the chart
 # looks the same in pages and in PDFs (WeasyPrint does not style SVG from a stylesheet).
 # Dashes keep the lines apart without colour; the widths nest (widest drawn first), so
@@ -67,11 +69,6 @@ class TrendChart:
     from_zero: bool
     rows: list[dict]  # {"period", "values": [rate per line]}: the same numbers as a table
     narrow: "TrendChart | None" = None  # the phone's version of the same chart
-
-
-def percent(rate: float) -> str:
-    """0.8 -> '80%', rounded as the numbers table rounds."""
-    return f"{round(rate * 100)}%"
 
 
 def y_range(rates: list[float]) -> tuple[int, int, int]:
