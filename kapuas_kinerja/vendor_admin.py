@@ -223,17 +223,15 @@ def install(site=admin.site):
     class ClockedScheduleAdmin(NothingChosenInWords, beat_admin.ClockedScheduleAdmin):
         inlines = [TaskInline]
 
-    for model, model_admin in (
+    _put_in_place(
+        site,
         (Group, GroupAdmin),
         (PeriodicTask, PeriodicTaskAdmin),
         (CrontabSchedule, CrontabScheduleAdmin),
         (IntervalSchedule, IntervalScheduleAdmin),
         (SolarSchedule, SolarScheduleAdmin),
         (ClockedSchedule, ClockedScheduleAdmin),
-    ):
-        if site.is_registered(model):
-            site.unregister(model)
-        site.register(model, model_admin)
+    )
 
     class AccessAttemptAdmin(RowInWords, axes_admin.AccessAttemptAdmin):
         row_words = staticmethod(access_attempt_words)
@@ -244,12 +242,21 @@ def install(site=admin.site):
     class AccessFailureLogAdmin(RowInWords, axes_admin.AccessFailureLogAdmin):
         row_words = staticmethod(access_failure_words)
 
-    for model, model_admin in (
+    # axes registers its admins only when AXES_ENABLE_ADMIN is on: ours likewise.
+    _put_in_place(
+        site,
         (AccessAttempt, AccessAttemptAdmin),
         (AccessLog, AccessLogAdmin),
         (AccessFailureLog, AccessFailureLogAdmin),
-    ):
-        # axes registers its admins only when AXES_ENABLE_ADMIN is on: ours likewise.
+        only_where_registered=True,
+    )
+
+
+def _put_in_place(site, *pairs, only_where_registered: bool = False) -> None:
+    """Our admin for each model, in place of the library's own."""
+    for model, model_admin in pairs:
         if site.is_registered(model):
             site.unregister(model)
-            site.register(model, model_admin)
+        elif only_where_registered:
+            continue
+        site.register(model, model_admin)
