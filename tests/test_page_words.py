@@ -19,6 +19,9 @@ def test_the_pages_of_a_kepala_and_of_bkpsdm_show_no_code_and_no_period_key(clie
     ticket = open_ticket(reporter=w.kepala, category="data", subject="Data salah", description="Nama salah", asn=w.lazy)
     pages = {
         w.kepala: [
+            "/opd/DINKES/?periode=2026-10",
+            "/opd/DINKES/?periode=2026-10&status=semua",
+            f"/asn/{w.lazy.nip}/",
             "/opd/DINKES/unit/?periode=2026-10",
             "/opd/DINKES/tpp/?periode=2026-10",
             "/opd/DINKES/skp-tahunan/",
